@@ -1,0 +1,98 @@
+{{/*
+The chart name, overridable with nameOverride.
+*/}}
+{{- define "specd.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+A fully qualified app name, truncated to 63 characters (the DNS label limit some fields have).
+When the release name already contains the chart name, it is used as is.
+*/}}
+{{- define "specd.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "specd.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "specd.labels" -}}
+helm.sh/chart: {{ include "specd.chart" . }}
+{{ include "specd.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Selector labels: immutable once a Deployment exists, so they hold nothing that changes between upgrades.
+*/}}
+{{- define "specd.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "specd.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The service account's name.
+*/}}
+{{- define "specd.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "specd.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image reference; the tag defaults to the chart's appVersion.
+*/}}
+{{- define "specd.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) }}
+{{- end }}
+
+{{/*
+The cache PersistentVolumeClaim's name: an existing claim, or the one this chart creates.
+*/}}
+{{- define "specd.cacheClaimName" -}}
+{{- if .Values.cache.persistence.existingClaim }}
+{{- .Values.cache.persistence.existingClaim }}
+{{- else }}
+{{- printf "%s-cache" (include "specd.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Decode threads for SPECD_ENGINE_THREADS, or empty when the variable should stay unset.
+An explicit engine.threads wins; otherwise resources.limits.cpu ("4", 4, 2.5 or "3500m") rounded down to
+whole CPUs, at least 1, because decode threads beyond the CPU quota only get throttled.
+*/}}
+{{- define "specd.engineThreads" -}}
+{{- $explicit := int (default 0 .Values.engine.threads) }}
+{{- if gt $explicit 0 }}
+{{- $explicit }}
+{{- else }}
+{{- $cpu := toString (dig "limits" "cpu" "" (default dict .Values.resources)) }}
+{{- if $cpu }}
+{{- if hasSuffix "m" $cpu }}
+{{- max 1 (div (atoi (trimSuffix "m" $cpu)) 1000) }}
+{{- else }}
+{{- max 1 (int (floor (float64 $cpu))) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}

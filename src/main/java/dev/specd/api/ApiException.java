@@ -1,0 +1,49 @@
+package dev.specd.api;
+
+/**
+ * An error answered in OpenAI's shape {@code {"error":{"message","type","param","code"}}}.
+ *
+ * @param retryAfterSeconds sent as Retry-After when positive
+ */
+public class ApiException extends RuntimeException {
+
+    private final int status;
+    private final String type;
+    private final String param;
+    private final String code;
+    private final int retryAfterSeconds;
+
+    public ApiException(int status, String type, String param, String code, String message, int retryAfterSeconds) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static ApiException invalid(String param, String message) {
+        return new ApiException(400, "invalid_request_error", param, null, message, 0);
+    }
+
+    public static ApiException modelNotFound(String model) {
+        return new ApiException(404, "invalid_request_error", "model", "model_not_found",
+                "The model '" + model + "' does not exist", 0);
+    }
+
+    public static ApiException unavailable(String message) {
+        return new ApiException(503, "server_error", null, "service_unavailable", message, 5);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public ErrorBody body() {
+        return new ErrorBody(new ErrorBody.Error(getMessage(), type, param, code));
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

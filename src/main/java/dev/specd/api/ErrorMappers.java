@@ -1,0 +1,92 @@
+package dev.specd.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.specd.sampling.InvalidSamplingParameterException;
+import dev.specd.sched.QueueFullException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.stream.Collectors;
+
+/**
+ * Every failure leaves as an OpenAI-style error with the right status: bad input is a 400 naming
+ * the parameter, never a 500 or a stack trace; only our own faults are 500s, logged here.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return respond(e);
+    }
+
+    @ServerExceptionMapper
+    public Response sampling(InvalidSamplingParameterException e) {
+        return respond(ApiException.invalid(e.param(), e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response queueFull(QueueFullException e) {
+        return respond(new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
+                e.retryAfterSeconds()));
+    }
+
+    /** Quarkus has its own mapper for this type (an answer in another shape): ours must be as specific. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        String param = null;
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            param = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        String what = e.getOriginalMessage();
+        int cut = what.indexOf('\n');
+        if (cut > 0) what = what.substring(0, cut);
+        return respond(ApiException.invalid(param, param == null
+                ? "We could not parse the JSON body of your request: " + what
+                : "Invalid type for '" + param + "': " + what));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        // The JSON body reader wraps Jackson's exception (which knows the field) in a 400.
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof JsonProcessingException j) return json(j);
+        }
+        int status = e.getResponse().getStatus();
+        String type = status >= 500 ? "server_error" : "invalid_request_error";
+        String message = switch (status) {
+            case 404 -> "Unknown endpoint";
+            case 405 -> "Method not allowed for this endpoint";
+            case 413 -> "Request body too large";
+            case 415 -> "Unsupported content type: send application/json";
+            default -> e.getMessage();
+        };
+        return respond(new ApiException(status, type, null, null, message, 0));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected failure while serving a request", e);
+        return respond(new ApiException(500, "server_error", null, null,
+                "The server had an error while processing your request", 0));
+    }
+
+    static Response respond(ApiException e) {
+        Response.ResponseBuilder r = Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body());
+        if (e.retryAfterSeconds() > 0) r.header("Retry-After", e.retryAfterSeconds());
+        return r.build();
+    }
+}

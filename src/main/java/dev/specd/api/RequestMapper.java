@@ -1,0 +1,159 @@
+package dev.specd.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.specd.engine.ChatMessage;
+import dev.specd.engine.Vocab;
+import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.RequestDefaults;
+import dev.specd.runtime.GenerationRequest;
+import dev.specd.sampling.SamplingParams;
+import dev.specd.sched.EngineLoop;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Checks an OpenAI request and turns it into a {@link GenerationRequest}; every problem is a 400 naming its param. */
+final class RequestMapper {
+
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+    private static final int MAX_STOPS = 4;
+
+    private RequestMapper() {
+    }
+
+    static SamplingParams sampling(SamplingFields r, RequestDefaults defaults) {
+        SamplingParams p = SamplingParams.defaults()
+                .withTemperature(r.temperature() != null ? r.temperature() : defaults.temperature())
+                .withTopP(r.topP() != null ? r.topP() : defaults.topP());
+        if (r.topK() != null) p = p.withTopK(r.topK());
+        if (r.minP() != null) p = p.withMinP(r.minP());
+        if (r.presencePenalty() != null) p = p.withPresencePenalty(r.presencePenalty());
+        if (r.frequencyPenalty() != null) p = p.withFrequencyPenalty(r.frequencyPenalty());
+        if (r.repetitionPenalty() != null) p = p.withRepetitionPenalty(r.repetitionPenalty());
+        if (r.logitBias() != null) p = p.withLogitBias(logitBias(r.logitBias()));
+        if (r.seed() != null) p = p.withSeed(r.seed());
+        return p;
+    }
+
+    private static Map<Integer, Float> logitBias(Map<String, Double> raw) {
+        Map<Integer, Float> bias = new HashMap<>();
+        for (var e : raw.entrySet()) {
+            int token;
+            try {
+                token = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException ex) {
+                throw ApiException.invalid("logit_bias", "logit_bias keys must be token ids, got '" + e.getKey() + "'");
+            }
+            if (e.getValue() == null) throw ApiException.invalid("logit_bias", "logit_bias values must be numbers");
+            bias.put(token, e.getValue().floatValue());
+        }
+        return bias;
+    }
+
+    static List<String> stops(JsonNode stop) {
+        if (stop == null || stop.isNull()) return List.of();
+        if (stop.isTextual()) return List.of(stop.asText());
+        if (stop.isArray()) {
+            if (stop.size() > MAX_STOPS) throw ApiException.invalid("stop", "stop may hold at most " + MAX_STOPS + " sequences");
+            List<String> out = new ArrayList<>();
+            for (JsonNode s : stop) {
+                if (!s.isTextual()) throw ApiException.invalid("stop", "stop must be a string or an array of strings");
+                out.add(s.asText());
+            }
+            return out;
+        }
+        throw ApiException.invalid("stop", "stop must be a string or an array of strings");
+    }
+
+    static void checkN(Integer n) {
+        if (n != null && n != 1) throw ApiException.invalid("n", "only n=1 is supported");
+    }
+
+    /** The prompt of /v1/completions: a string, an array holding one string, or an array of token ids. */
+    static int[] completionPrompt(JsonNode prompt, Vocab vocab) {
+        if (prompt == null || prompt.isNull()) throw ApiException.invalid("prompt", "prompt is required");
+        if (prompt.isTextual()) return vocab.tokenize(prompt.asText(), true, true);
+        if (prompt.isArray() && !prompt.isEmpty()) {
+            if (prompt.get(0).isTextual()) {
+                if (prompt.size() > 1) throw ApiException.invalid("prompt", "only one prompt per request is supported");
+                return vocab.tokenize(prompt.get(0).asText(), true, true);
+            }
+            int[] tokens = new int[prompt.size()];
+            for (int i = 0; i < tokens.length; i++) {
+                JsonNode t = prompt.get(i);
+                if (!t.isInt() || t.asInt() < 0 || t.asInt() >= vocab.size()) {
+                    throw ApiException.invalid("prompt", "prompt token " + i + " is not a token id in 0.." + (vocab.size() - 1));
+                }
+                tokens[i] = t.asInt();
+            }
+            return tokens;
+        }
+        throw ApiException.invalid("prompt", "prompt must be a string, an array of one string, or an array of token ids");
+    }
+
+    static List<ChatMessage> messages(List<ChatCompletionRequest.Message> messages) {
+        if (messages == null || messages.isEmpty()) throw ApiException.invalid("messages", "messages must be a non-empty array");
+        List<ChatMessage> out = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            ChatCompletionRequest.Message m = messages.get(i);
+            String param = "messages[" + i + "]";
+            if (m == null) throw ApiException.invalid(param, param + " must be an object");
+            if (m.role() == null || !ROLES.contains(m.role())) {
+                throw ApiException.invalid(param + ".role", param + ".role must be one of " + ROLES.stream().sorted().toList());
+            }
+            out.add(new ChatMessage(m.role(), content(m.content(), param + ".content")));
+        }
+        return out;
+    }
+
+    private static String content(JsonNode content, String param) {
+        if (content == null || content.isNull()) return "";
+        if (content.isTextual()) return content.asText();
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                    throw ApiException.invalid(param, param + " parts must be {\"type\":\"text\",\"text\":...}; "
+                            + "this server reads text only");
+                }
+                text.append(part.get("text").asText());
+            }
+            return text.toString();
+        }
+        throw ApiException.invalid(param, param + " must be a string or an array of text parts");
+    }
+
+    /**
+     * Builds the generation, rejecting before any work a prompt that cannot fit: prompt tokens plus
+     * max_tokens must fit the sequence's share of the context.
+     */
+    static GenerationRequest generation(EngineLoop engine, int[] prompt, Integer maxTokens, String maxTokensParam,
+                                        SamplingFields r, String promptParam) {
+        ExecutionPlan plan = engine.plan();
+        int budget = plan.sequenceBudget();
+        if (prompt.length == 0) throw ApiException.invalid(promptParam, "the prompt is empty");
+        if (prompt.length >= budget) {
+            throw ApiException.invalid(promptParam, "This model's maximum context length is " + budget
+                    + " tokens, but the prompt has " + prompt.length + " tokens");
+        }
+        int max;
+        if (maxTokens == null) {
+            max = Math.min(plan.defaults().maxTokens(), budget - prompt.length);
+        } else {
+            if (maxTokens < 1) throw ApiException.invalid(maxTokensParam, maxTokensParam + " must be at least 1");
+            if (prompt.length + maxTokens > budget) {
+                throw ApiException.invalid(maxTokensParam, "This model's maximum context length is " + budget
+                        + " tokens; the prompt has " + prompt.length + " tokens and " + maxTokensParam + " is "
+                        + maxTokens + ". Reduce the prompt or " + maxTokensParam + ".");
+            }
+            max = maxTokens;
+        }
+        checkN(r.n());
+        return new GenerationRequest(prompt, sampling(r, plan.defaults()), max, stops(r.stop()),
+                Boolean.TRUE.equals(r.ignoreEos()));
+    }
+
+}

@@ -1,0 +1,68 @@
+package dev.specd.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+
+/** Response bodies of the OpenAI API, field for field. */
+public final class Responses {
+
+    private Responses() {
+    }
+
+    public record Usage(@JsonProperty("prompt_tokens") int promptTokens,
+                        @JsonProperty("completion_tokens") int completionTokens,
+                        @JsonProperty("total_tokens") int totalTokens) {
+        public static Usage of(int prompt, int completion) {
+            return new Usage(prompt, completion, prompt + completion);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record CompletionChoice(int index, String text, Object logprobs,
+                                   @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    public record Completion(String id, String object, long created, String model, List<CompletionChoice> choices,
+                             Usage usage) {
+    }
+
+    public record ChatMessage(String role, String content) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ChatChoice(int index, ChatMessage message, Object logprobs,
+                             @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    public record ChatCompletion(String id, String object, long created, String model, List<ChatChoice> choices,
+                                 Usage usage) {
+    }
+
+    /** A streamed delta: the first carries the role, later ones content; the last is empty. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Delta(String role, String content) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record ChatChunkChoice(int index, Delta delta, Object logprobs,
+                                  @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ChatCompletionChunk(String id, String object, long created, String model,
+                                      List<ChatChunkChoice> choices, Usage usage) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CompletionChunk(String id, String object, long created, String model,
+                                  List<CompletionChoice> choices, Usage usage) {
+    }
+
+    public record Model(String id, String object, long created, @JsonProperty("owned_by") String ownedBy) {
+    }
+
+    public record ModelList(String object, List<Model> data) {
+    }
+}

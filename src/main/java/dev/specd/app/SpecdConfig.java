@@ -1,0 +1,53 @@
+package dev.specd.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.util.Optional;
+
+/** Server settings ({@code specd.*} properties; each also settable as an environment variable). */
+@ConfigMapping(prefix = "specd")
+public interface SpecdConfig {
+
+    /**
+     * Directories searched for model files before any download, separated by ':'
+     * (environment variable {@code SPECD_MODELS_DIR}).
+     */
+    @WithName("models-dir")
+    Optional<String> modelsDir();
+
+    /** Where downloads, forged models and the extracted native library go ({@code SPECD_CACHE_DIR}). */
+    @WithName("cache-dir")
+    Optional<String> cacheDir();
+
+    /** Whether a model missing locally may be downloaded from its URL. */
+    @WithName("download")
+    @WithDefault("true")
+    boolean download();
+
+    Pipelines pipelines();
+
+    Engine engine();
+
+    interface Pipelines {
+        /**
+         * A directory of pipeline YAML files ({@code SPECD_PIPELINES_DIR}); when set, its pipelines
+         * are served instead of the embedded ones, in file-name order.
+         */
+        Optional<String> dir();
+
+        /** Embedded pipelines (resources under {@code pipelines/} in the jar), in order; the first is the default. */
+        @WithDefault("stories")
+        java.util.List<String> embedded();
+    }
+
+    interface Engine {
+        /** Decode threads for pipelines that do not set their own; 0 = one per available core. */
+        @WithDefault("0")
+        int threads();
+
+        /** A llama.cpp b4916 shared library to use instead of the bundled CPU build ({@code SPECD_ENGINE_LIBRARY}). */
+        Optional<String> library();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.specd.app;
+
+import dev.specd.engine.CacheDirs;
+import dev.specd.engine.LoadOptions;
+import dev.specd.engine.ModelBackend;
+import dev.specd.engine.llamacpp.LlamaBackend;
+import dev.specd.engine.llamacpp.NativeLibrary;
+import dev.specd.forge.Forge;
+import dev.specd.models.ModelResolver;
+import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.PipelineCompiler;
+import dev.specd.plan.PipelineSpec;
+import dev.specd.sched.EngineLoop;
+import dev.specd.sched.PipelineRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Loads every pipeline before the server takes requests. Any failure — a spec error, a model file
+ * that is missing, fails its checksum or is rejected by llama.cpp — fails start-up with a message
+ * naming the file, instead of a server that answers errors forever.
+ */
+@ApplicationScoped
+public class Startup {
+
+    private static final Logger LOG = Logger.getLogger(Startup.class);
+
+    @Inject
+    SpecdConfig config;
+
+    @Inject
+    PipelineRegistry registry;
+
+    void onStart(@Observes StartupEvent event) {
+        config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
+        config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache.dir", dir));
+        try {
+            List<PipelineSpec> specs = PipelineSources.load(config.pipelines());
+            ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge);
+            for (PipelineSpec spec : specs) {
+                ExecutionPlan plan = PipelineCompiler.compile(spec);
+                if (plan.threads() == 0 && config.engine().threads() > 0) {
+                    plan = withThreads(plan, config.engine().threads());
+                }
+                Path file = resolver.resolve(plan.target());
+                long t0 = System.nanoTime();
+                ModelBackend target = LlamaBackend.load(file, new LoadOptions(plan.gpuLayers(), true));
+                LOG.infof("pipeline %s: loaded %s (%s, %,d parameters) in %.2f s", plan.id(), file,
+                        target.info().architecture(), target.info().parameters(), (System.nanoTime() - t0) / 1e9);
+                registry.register(new EngineLoop(plan, target, 64));
+            }
+            registry.markReady();
+            LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),
+                    registry.all().getFirst().plan().id());
+        } catch (RuntimeException e) {
+            registry.markFailed(e.getMessage());
+            registry.closeAll();
+            LOG.error("start-up failed: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        registry.closeAll();
+    }
+
+    private List<Path> modelDirs() {
+        return config.modelsDir().stream()
+                .flatMap(s -> Arrays.stream(s.split(File.pathSeparator)))
+                .filter(s -> !s.isBlank()).map(Path::of).toList();
+    }
+
+    private static ExecutionPlan withThreads(ExecutionPlan p, int threads) {
+        return new ExecutionPlan(p.id(), p.description(), p.target(), p.contextLength(), p.sequences(), threads,
+                p.gpuLayers(), p.sequenceBudget(), p.defaults(), p.source());
+    }
+}

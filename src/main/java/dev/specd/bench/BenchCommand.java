@@ -1,0 +1,102 @@
+package dev.specd.bench;
+
+import dev.specd.forge.Forge;
+import dev.specd.models.ModelResolver;
+import dev.specd.engine.CacheDirs;
+import dev.specd.plan.ModelRef;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCommand.Overhead.class,
+        description = "Run a benchmark.")
+public final class BenchCommand {
+
+    public static int run(String... args) {
+        return new CommandLine(new BenchCommand()).execute(args);
+    }
+
+    /** The ~205M-parameter F16 target of shared/notes/forged-models.md, forged from stories260K. */
+    static ModelRef defaultTarget() {
+        ModelRef source = new ModelRef.File("stories260K.gguf",
+                Optional.of("https://huggingface.co/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf"),
+                Optional.of("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d"));
+        return new ModelRef.Forged("expand", source, Map.of("embd", "1024", "ff", "4096", "layers", "16",
+                "epsilon", "0.02", "seed", "20260101", "type", "f16"));
+    }
+
+    static Path resolve(Optional<Path> model) {
+        if (model.isPresent()) return model.get();
+        String dirs = Optional.ofNullable(System.getenv("SPECD_MODELS_DIR")).orElse("");
+        List<Path> modelDirs = Arrays.stream(dirs.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank())
+                .map(Path::of).toList();
+        return new ModelResolver(modelDirs, CacheDirs.root(), true, Forge::forge).resolve(defaultTarget());
+    }
+
+    @Command(name = "overhead", mixinStandardHelpOptions = true,
+            description = "Target-only tokens/s through specd's engine vs llama.cpp's own decode loop.")
+    static final class Overhead implements Callable<Integer> {
+
+        @Option(names = "--model", description = "GGUF model (default: the ~205M target forged from stories260K)")
+        Optional<Path> model;
+
+        @Option(names = "--tokens", defaultValue = "128", description = "tokens to generate per run")
+        int tokens;
+
+        @Option(names = "--runs", defaultValue = "3", description = "runs of each engine, alternating")
+        int runs;
+
+        @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
+        int threads;
+
+        @Option(names = "--prompt", defaultValue = "Once upon a time")
+        String prompt;
+
+        @Option(names = "--out", defaultValue = "bench-out", description = "directory for overhead.csv and overhead.json")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            Path file = resolve(model);
+            System.err.printf("model %s, %d tokens, %d threads, %d runs each%n", file, tokens, t, runs);
+            List<OverheadBench.Run> results = new OverheadBench(file, prompt, tokens, t).run(runs);
+            double ours = median(results, "specd");
+            double peer = median(results, "llama.cpp");
+            Files.createDirectories(out);
+            StringBuilder csv = new StringBuilder("run,engine,tokens,decode_seconds,first_token_seconds,tokens_per_second\n");
+            for (OverheadBench.Run r : results) {
+                csv.append(String.format(Locale.ROOT, "%d,%s,%d,%.6f,%.6f,%.3f%n", r.index(), r.engine(),
+                        r.timing().tokens(), r.timing().decodeNanos() / 1e9, r.timing().firstTokenNanos() / 1e9,
+                        r.timing().tokensPerSecond()));
+            }
+            Files.writeString(out.resolve("overhead.csv"), csv);
+            String json = String.format(Locale.ROOT, """
+                    {"benchmark":"overhead","model":"%s","tokens":%d,"threads":%d,"runs":%d,\
+                    "specd_tokens_per_second":%.3f,"llamacpp_tokens_per_second":%.3f,"ratio":%.4f}
+                    """, file, tokens, t, runs, ours, peer, ours / peer);
+            Files.writeString(out.resolve("overhead.json"), json);
+            System.out.printf(Locale.ROOT, "specd %.2f tok/s, llama.cpp %.2f tok/s (medians of %d runs): ratio %.3f%n",
+                    ours, peer, runs, ours / peer);
+            System.out.println("wrote " + out.resolve("overhead.csv") + " and " + out.resolve("overhead.json"));
+            return 0;
+        }
+
+        private static double median(List<OverheadBench.Run> runs, String engine) {
+            double[] v = runs.stream().filter(r -> r.engine().equals(engine))
+                    .mapToDouble(r -> r.timing().tokensPerSecond()).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+    }
+}

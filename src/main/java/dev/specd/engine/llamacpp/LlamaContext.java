@@ -1,0 +1,209 @@
+package dev.specd.engine.llamacpp;
+
+import dev.specd.engine.ContextOptions;
+import dev.specd.engine.DecodeStep;
+import dev.specd.engine.EngineException;
+import dev.specd.engine.ModelContext;
+import dev.specd.engine.Sequence;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A llama.cpp context: one KV cache of {@code contextLength} cells shared by up to
+ * {@code maxSequences} sequences. Decoding packs the steps of several sequences into one native
+ * batch (split into several llama_decode calls only when they exceed the batch size).
+ */
+final class LlamaContext implements ModelContext {
+
+    private final LlamaBackend backend;
+    private final MemorySegment ctx;
+    private final ContextOptions options;
+    private final int nVocab;
+    private final LlamaSequence[] slots;
+    private final NativeBatch batch;
+    private boolean closed;
+
+    private LlamaContext(LlamaBackend backend, MemorySegment ctx, ContextOptions options) {
+        this.backend = backend;
+        this.ctx = ctx;
+        this.options = options;
+        this.nVocab = backend.vocab().size();
+        this.slots = new LlamaSequence[options.maxSequences()];
+        this.batch = new NativeBatch(options.batchSize());
+    }
+
+    static LlamaContext open(LlamaBackend backend, MemorySegment model, ContextOptions options) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
+            int threads = options.effectiveThreads();
+            p.set(JAVA_INT, LlamaStructs.CP_N_CTX, options.contextLength());
+            p.set(JAVA_INT, LlamaStructs.CP_N_BATCH, options.batchSize());
+            p.set(JAVA_INT, LlamaStructs.CP_N_UBATCH, Math.min(options.batchSize(), 512));
+            p.set(JAVA_INT, LlamaStructs.CP_N_SEQ_MAX, options.maxSequences());
+            // llama.cpp defaults to 4 threads; on a 2-core machine that made a decode 5x slower.
+            p.set(JAVA_INT, LlamaStructs.CP_N_THREADS, threads);
+            p.set(JAVA_INT, LlamaStructs.CP_N_THREADS_BATCH, threads);
+            int kvType = options.f32KvCache() ? LlamaStructs.GGML_TYPE_F32 : LlamaStructs.GGML_TYPE_F16;
+            p.set(JAVA_INT, LlamaStructs.CP_TYPE_K, kvType);
+            p.set(JAVA_INT, LlamaStructs.CP_TYPE_V, kvType);
+            p.set(JAVA_BOOLEAN, LlamaStructs.CP_NO_PERF, true);
+            LlamaLog.clearLastError();
+            MemorySegment ctx = (MemorySegment) LlamaApi.init_from_model.invokeExact(model, p);
+            if (ctx.equals(MemorySegment.NULL)) {
+                String reason = LlamaLog.takeLastError();
+                throw new EngineException("llama.cpp failed to create a context (" + options + ") for "
+                        + backend.info().file() + (reason != null ? ": " + reason : ""));
+            }
+            return new LlamaContext(backend, ctx, options);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new EngineException("llama_init_from_model failed: " + t, t);
+        }
+    }
+
+    @Override
+    public int contextLength() {
+        return options.contextLength();
+    }
+
+    @Override
+    public int maxSequences() {
+        return slots.length;
+    }
+
+    @Override
+    public int openSequences() {
+        int n = 0;
+        for (LlamaSequence s : slots) if (s != null) n++;
+        return n;
+    }
+
+    @Override
+    public int usedCells() {
+        ensureOpen();
+        return LlamaBackend.call(() -> (int) LlamaApi.kv_self_used_cells.invokeExact(ctx));
+    }
+
+    @Override
+    public Sequence openSequence() {
+        ensureOpen();
+        for (int id = 0; id < slots.length; id++) {
+            if (slots[id] == null) {
+                removeFrom(id, 0); // a slot is always handed out empty
+                slots[id] = new LlamaSequence(this, id);
+                return slots[id];
+            }
+        }
+        throw new EngineException("all " + slots.length + " sequence slots of the context are in use");
+    }
+
+    @Override
+    public List<float[][]> decode(List<DecodeStep> steps) {
+        ensureOpen();
+        List<float[][]> results = new ArrayList<>(steps.size());
+        Map<LlamaSequence, Boolean> seen = new IdentityHashMap<>();
+        for (DecodeStep step : steps) {
+            LlamaSequence seq = own(step.sequence());
+            if (seen.put(seq, Boolean.TRUE) != null) {
+                throw new IllegalArgumentException("sequence " + seq.id() + " appears twice in one decode");
+            }
+            results.add(new float[step.logitRows()][]);
+        }
+        List<int[]> pending = new ArrayList<>(); // {step, row in result, row in batch}
+        try {
+            batch.clear();
+            for (int s = 0; s < steps.size(); s++) {
+                DecodeStep step = steps.get(s);
+                LlamaSequence seq = (LlamaSequence) step.sequence();
+                int[] tokens = step.tokens();
+                for (int j = 0; j < tokens.length; j++) {
+                    if (batch.size() == batch.capacity()) flush(pending, results);
+                    boolean want = j >= step.logitsFrom();
+                    int row = batch.add(tokens[j], seq.length() + j, seq.id(), want);
+                    if (want) pending.add(new int[] {s, j - step.logitsFrom(), row});
+                }
+            }
+            if (batch.size() > 0) flush(pending, results);
+        } catch (RuntimeException e) {
+            // Leave every sequence exactly as it was before this call.
+            for (DecodeStep step : steps) removeFrom(step.sequence().id(), step.sequence().length());
+            batch.clear();
+            throw e;
+        }
+        for (DecodeStep step : steps) ((LlamaSequence) step.sequence()).advance(step.tokens().length);
+        return results;
+    }
+
+    private void flush(List<int[]> pending, List<float[][]> results) {
+        int tokens = batch.size();
+        int rc = LlamaBackend.call(() -> (int) LlamaApi.decode.invokeExact(ctx, batch.struct()));
+        if (rc != 0) {
+            String why = rc == 1 ? "no free KV cells (context of " + options.contextLength() + " cells is full)"
+                    : rc == 2 ? "aborted" : "error " + rc;
+            throw new EngineException("llama_decode of " + tokens + " tokens failed: " + why);
+        }
+        for (int[] p : pending) {
+            MemorySegment row = LlamaBackend.call(() -> (MemorySegment) LlamaApi.get_logits_ith.invokeExact(ctx, p[2]));
+            if (row.equals(MemorySegment.NULL)) {
+                throw new EngineException("llama_get_logits_ith(" + p[2] + ") returned no logits");
+            }
+            // Valid only until the next decode: copy out at once.
+            results.get(p[0])[p[1]] = row.reinterpret((long) nVocab * Float.BYTES).toArray(JAVA_FLOAT);
+        }
+        pending.clear();
+        batch.clear();
+    }
+
+    private LlamaSequence own(Sequence sequence) {
+        if (!(sequence instanceof LlamaSequence seq) || seq.context() != this || seq.isClosed()) {
+            throw new IllegalArgumentException(sequence + " is not an open sequence of this context");
+        }
+        return seq;
+    }
+
+    void removeFrom(int seqId, int position) {
+        LlamaBackend.call(() -> (boolean) LlamaApi.kv_self_seq_rm.invokeExact(ctx, seqId, position, -1));
+    }
+
+    void copy(int from, int to, int length) {
+        removeFrom(to, 0);
+        LlamaBackend.call(() -> {
+            LlamaApi.kv_self_seq_cp.invokeExact(ctx, from, to, 0, length);
+            return null;
+        });
+    }
+
+    void release(LlamaSequence sequence) {
+        if (closed) return;
+        removeFrom(sequence.id(), 0);
+        slots[sequence.id()] = null;
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("context is closed");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        for (LlamaSequence s : slots) if (s != null) s.close();
+        closed = true;
+        batch.close();
+        LlamaBackend.call(() -> {
+            LlamaApi.free.invokeExact(ctx);
+            return null;
+        });
+        backend.contextClosed(this);
+    }
+}

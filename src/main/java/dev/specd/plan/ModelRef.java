@@ -1,0 +1,37 @@
+package dev.specd.plan;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a model comes from. A closed family: a file (found in the model directories or downloaded
+ * from its URL), or a model forged from another one by the project's forge.
+ */
+public sealed interface ModelRef {
+
+    /** A short label for logs and /v1/pipelines. */
+    String describe();
+
+    /**
+     * @param file   file name looked up in the model directories (or an absolute path)
+     * @param url    where to download it when it is not found locally
+     * @param sha256 expected checksum; checked for local and downloaded files alike
+     */
+    record File(String file, Optional<String> url, Optional<String> sha256) implements ModelRef {
+        @Override
+        public String describe() {
+            return file;
+        }
+    }
+
+    /**
+     * A model derived by a forge operation ({@code expand}, {@code truncate}, {@code quantize}) from
+     * a source model; the result is cached under a name derived from the recipe.
+     */
+    record Forged(String op, ModelRef source, Map<String, String> params) implements ModelRef {
+        @Override
+        public String describe() {
+            return op + params + " of " + source.describe();
+        }
+    }
+}

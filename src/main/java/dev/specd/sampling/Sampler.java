@@ -1,0 +1,75 @@
+package dev.specd.sampling;
+
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * Draws tokens for one request from a seeded random stream.
+ *
+ * <p>Same {@link SamplingParams#seed() seed}, same logits, same history &rArr; same tokens: the
+ * generator is L64X128MixRandom, whose output for a given seed is fixed by its specification
+ * rather than by the JDK build. Without a seed one is drawn at construction; {@link #seed()}
+ * reports it so a response can be replayed.
+ *
+ * <p>Randomness is consumed in a documented way because speculative sampling shares the stream:
+ * {@link #sample(Distribution)} takes exactly one {@link #uniform()} unless the distribution is a
+ * point mass (greedy decoding, or filters leaving one token), which takes none; the rejection
+ * test of each drafted token takes its uniform through {@link #uniform()} directly.
+ *
+ * <p>Not thread-safe: one instance per request.
+ */
+public final class Sampler {
+
+    private static final RandomGeneratorFactory<RandomGenerator> GENERATORS =
+            RandomGeneratorFactory.of("L64X128MixRandom");
+
+    private final SamplingParams params;
+    private final long seed;
+    private final RandomGenerator random;
+
+    public Sampler(SamplingParams params) {
+        this.params = Objects.requireNonNull(params, "params");
+        this.seed = params.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        this.random = GENERATORS.create(seed);
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    /** The seed in use: the request's, or the one drawn for it. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The processed distribution under this sampler's params; pure, draws no randomness. */
+    public Distribution distribution(float[] logits, TokenCounts history) {
+        return LogitsProcessor.process(logits, params, history);
+    }
+
+    /**
+     * Processes {@code logits} and draws the next token. Greedy params take the argmax and no
+     * randomness. The history is read, not updated: the caller appends the token it keeps.
+     */
+    public int sample(float[] logits, TokenCounts history) {
+        if (params.isGreedy()) {
+            return LogitsProcessor.greedyToken(logits, params, history);
+        }
+        return sample(distribution(logits, history));
+    }
+
+    /** Inverse-CDF sampling with one uniform; a point mass returns its token without one. */
+    public int sample(Distribution distribution) {
+        if (distribution.isPointMass()) {
+            return distribution.argmax();
+        }
+        return distribution.quantile(uniform());
+    }
+
+    /** The next uniform in [0, 1) from this request's stream. */
+    public double uniform() {
+        return random.nextDouble();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.specd.app;
+
+import dev.specd.sched.PipelineRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Start-up fails, naming the file, when a pipeline's model is missing or fails its checksum. */
+class StartupFailureTest {
+
+    @TempDir
+    Path dir;
+
+    RuntimeException startWith(String modelYaml) throws IOException {
+        Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
+        Files.writeString(pipelines.resolve("p.yaml"), """
+                id: broken
+                target:
+                  model:
+                %s
+                """.formatted(modelYaml.indent(4).stripTrailing()));
+        Startup startup = new Startup();
+        startup.registry = new PipelineRegistry();
+        startup.config = new FixedConfig(pipelines, dir.resolve("models"));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> startup.onStart(null));
+        assertFalse(startup.registry.isReady());
+        return e;
+    }
+
+    @Test
+    void missingModelFile() throws IOException {
+        RuntimeException e = startWith("file: missing-model.gguf");
+        assertTrue(e.getMessage().contains("missing-model.gguf"), e.getMessage());
+    }
+
+    @Test
+    void checksumMismatch() throws IOException {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(dev.specd.TestModels.stories260K(), models.resolve("tampered.gguf"));
+        RuntimeException e = startWith("file: tampered.gguf\nsha256: " + "ab".repeat(32));
+        assertTrue(e.getMessage().contains(models.resolve("tampered.gguf").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+    }
+
+    @Test
+    void fileThatIsNoModel() throws IOException {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.writeString(models.resolve("notes.gguf"), "this is not a model");
+        RuntimeException e = startWith("file: notes.gguf");
+        assertTrue(e.getMessage().contains(models.resolve("notes.gguf").toString()), e.getMessage());
+    }
+
+    /** The configuration of a server with one pipeline directory and one model directory. */
+    record FixedConfig(Path pipelineDir, Path modelDir) implements SpecdConfig {
+        @Override
+        public Optional<String> modelsDir() {
+            return Optional.of(modelDir.toString());
+        }
+
+        @Override
+        public Optional<String> cacheDir() {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean download() {
+            return false;
+        }
+
+        @Override
+        public Pipelines pipelines() {
+            return new Pipelines() {
+                @Override
+                public Optional<String> dir() {
+                    return Optional.of(pipelineDir.toString());
+                }
+
+                @Override
+                public List<String> embedded() {
+                    return List.of();
+                }
+            };
+        }
+
+        @Override
+        public Engine engine() {
+            return new Engine() {
+                @Override
+                public int threads() {
+                    return 0;
+                }
+
+                @Override
+                public Optional<String> library() {
+                    return Optional.empty();
+                }
+            };
+        }
+    }
+}
