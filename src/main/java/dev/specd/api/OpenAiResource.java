@@ -8,7 +8,7 @@ import dev.specd.runtime.GenerationRequest;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.PipelineRegistry;
 import io.smallrye.common.annotation.Blocking;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -68,7 +68,7 @@ public class OpenAiResource {
     @Path("/completions")
     @Produces({MediaType.APPLICATION_JSON, SSE})
     @Blocking
-    public Response completions(CompletionRequest request, @Context HttpServerResponse http) {
+    public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
         int[] prompt = RequestMapper.completionPrompt(request.prompt(), engine.target().vocab());
@@ -80,7 +80,7 @@ public class OpenAiResource {
     @Path("/chat/completions")
     @Produces({MediaType.APPLICATION_JSON, SSE})
     @Blocking
-    public Response chat(ChatCompletionRequest request, @Context HttpServerResponse http) {
+    public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
         List<ChatMessage> messages = RequestMapper.messages(request.messages());
@@ -103,15 +103,16 @@ public class OpenAiResource {
     }
 
     private Response serve(EngineLoop engine, GenerationRequest g, ResponseShape shape, boolean stream,
-                           HttpServerResponse http) {
+                           RoutingContext http) {
         String id = shape.newId();
         long created = System.currentTimeMillis() / 1000;
         String model = engine.plan().id();
         EventQueue events = new EventQueue(engine.submit(g));
         RuntimeException early = events.earlyFailure();
         if (early != null) throw early;
-        // The connection closing is the only sign of a client that went away while we compute.
-        http.closeHandler(v -> events.cancel());
+        // The response ending (sent, or its connection closed) is the only sign of a client that
+        // went away while we compute; cancelling a finished generation is a no-op.
+        http.addEndHandler(v -> events.cancel());
         if (!stream) return complete(events, shape, id, created, model);
         StreamingOutput body = out -> stream(events, shape, id, created, model, out);
         return Response.ok(body, SSE).header("Cache-Control", "no-cache")

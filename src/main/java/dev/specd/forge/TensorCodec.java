@@ -86,7 +86,7 @@ public final class TensorCodec {
         float d = amax / 127;
         float id = d != 0 ? 1.0f / d : 0.0f;
         out.putShort(at, Float.floatToFloat16(d));
-        for (int j = 0; j < QK; j++) out.put(at + 2 + j, (byte) roundHalfAway(x[from + j] * id));
+        for (int j = 0; j < QK; j++) out.put(at + 2 + j, (byte) cInt(roundHalfAway(x[from + j] * id)));
     }
 
     /**
@@ -115,8 +115,18 @@ public final class TensorCodec {
     }
 
     private static int level4(float scaled) {
-        // ggml truncates x + 8.5 toward zero (a round-half-up of x + 8) and caps at 15.
-        return Math.clamp((int) (scaled + 8.5f), 0, 15);
+        // ggml truncates x + 8.5 toward zero to an int8 (a round-half-up of x + 8) and caps at 15.
+        return Math.clamp((byte) cInt(scaled + 8.5f), 0, 15);
+    }
+
+    /**
+     * A C float-to-int conversion as x86 performs it (cvttss2si): truncation, and the "integer
+     * indefinite" 0x80000000 for NaN and out-of-range values, where Java would saturate. It only
+     * matters for blocks whose scale is subnormal (1/d overflows to infinity): ggml then stores
+     * level bytes 0, and so do we. The decoded values are 0 either way, since such a d is 0 in f16.
+     */
+    static int cInt(float v) {
+        return Float.isNaN(v) || v >= 0x1p31f || v < -0x1p31f ? Integer.MIN_VALUE : (int) v;
     }
 
     /** C's roundf: halves go away from zero (Math.round would send -2.5 to -2). */

@@ -151,6 +151,36 @@ class OpenAiApiTest {
     }
 
     @Test
+    void aClientThatDisconnectsFreesItsSequence() throws Exception {
+        for (boolean stream : new boolean[] {true, false}) {
+            String body = """
+                    {"prompt":"Once upon a time","max_tokens":1000,"temperature":0,"ignore_eos":true,"stream":%s}"""
+                    .formatted(stream);
+            try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+                socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                awaitRunning("1 running", 5_000);
+                if (stream) assertTrue(socket.getInputStream().read() >= 0, "the stream started");
+            }
+            // 1000 tokens take over a second here: freed within 0.5 s means cancelled, not finished.
+            awaitRunning("0 running", 500);
+        }
+    }
+
+    static void awaitRunning(String expected, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = given().get("/q/health/ready").path("checks.find { it.name == 'pipelines' }.data.stories");
+            if (state.startsWith(expected)) return;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("expected '" + expected + "', pipeline state is '" + state + "'");
+    }
+
+    @Test
     void badInputGetsOpenAiErrors() {
         post("/v1/completions", "{not json").then().statusCode(400)
                 .body("error.type", equalTo("invalid_request_error"))
