@@ -18,6 +18,12 @@ import java.util.regex.Pattern;
  * the original normalised values. Weights that only read the stream may be random: they multiply
  * zeros. Extra FFN units have zero down-projection columns, and extra blocks have zero attention
  * output and FFN down projections, so they add nothing.
+ * <p>
+ * At ε > 0 those zero regions get ε·σ·N(0,1) instead (σ: the RMS of the matching source tensor,
+ * scaled by fan-in), and reader columns over the padding are scaled by sqrt(d/d′), so every path
+ * into the logits is perturbed by about ε. Measured with stories260K → 1024/4096/16 F16, greedy
+ * agreement of stories260K with the target: ε 0.01 → 0.97, 0.02 → 0.91, 0.05 → 0.77, 0.1 → 0.50
+ * (forged-models.md: 0.97, 0.94, 0.76, 0.30).
  */
 final class Expander {
 
@@ -135,7 +141,7 @@ final class Expander {
                     blocksDone = true;
                 }
             } else {
-                out.add(grown("", t.name(), src.requireTensor(t.name()), true));
+                out.add(grown(t.name(), t.name(), t, true));
             }
         }
         return out;
@@ -152,8 +158,7 @@ final class Expander {
      * @param original whether {@code from}'s values are kept (an original block or a global tensor)
      *                 or only its scale is borrowed (an identity block)
      */
-    private OutTensor grown(String targetName, String suffix, GgufTensorInfo from, boolean original) {
-        String name = targetName.isEmpty() ? suffix : targetName;
+    private OutTensor grown(String name, String suffix, GgufTensorInfo from, boolean original) {
         Role role = Role.of(suffix);
         int d = shape.embd();
         int d2 = spec.embd();

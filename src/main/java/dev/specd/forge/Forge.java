@@ -101,6 +101,9 @@ public final class Forge {
     }
 
     private static ForgeResult derive(Path source, Path out, Planner planner) {
+        if (!Files.isRegularFile(source)) {
+            throw new IllegalArgumentException("source model " + source + " does not exist or is not a file");
+        }
         try {
             // Writing over the mapped source would corrupt the tensors still to be read.
             if (Files.exists(out) && Files.isSameFile(source, out)) {

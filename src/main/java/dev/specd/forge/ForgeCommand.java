@@ -14,11 +14,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code specd forge ...}: writes GGUF models with the {@link Forge}. */
-@Command(name = "forge", mixinStandardHelpOptions = true,
+@Command(name = "forge", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
         description = "Write GGUF models derived from other models, deterministically for a given seed.",
         subcommands = {ForgeCommand.Expand.class, ForgeCommand.Truncate.class, ForgeCommand.RandomModelCmd.class,
                 ForgeCommand.Quantize.class})
 public final class ForgeCommand implements Callable<Integer> {
+
+    static final String VERSION_TEXT = "specd forge, recipe version " + Forge.VERSION;
 
     @Spec
     private CommandLine.Model.CommandSpec spec;
@@ -59,7 +61,7 @@ public final class ForgeCommand implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "expand", mixinStandardHelpOptions = true,
+    @Command(name = "expand", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Function-preserving wider/deeper llama model (epsilon 0 keeps the source's outputs).")
     static final class Expand implements Callable<Integer> {
         @Spec
@@ -88,7 +90,8 @@ public final class ForgeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "truncate", mixinStandardHelpOptions = true, description = "Keep the first N blocks (a draft model).")
+    @Command(name = "truncate", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
+            description = "Keep the first N blocks (a draft model).")
     static final class Truncate implements Callable<Integer> {
         @Spec
         private CommandLine.Model.CommandSpec spec;
@@ -106,7 +109,7 @@ public final class ForgeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "quantize", mixinStandardHelpOptions = true,
+    @Command(name = "quantize", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Convert weight matrices to another type (norms stay F32).")
     static final class Quantize implements Callable<Integer> {
         @Spec
@@ -125,7 +128,7 @@ public final class ForgeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "random", mixinStandardHelpOptions = true,
+    @Command(name = "random", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Random-weight llama model with another model's tokenizer.")
     static final class RandomModelCmd implements Callable<Integer> {
         @Spec

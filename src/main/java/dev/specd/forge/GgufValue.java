@@ -93,7 +93,8 @@ public record GgufValue(GgufValueType type, Object value) {
     /** Any numeric value as a double (integers, f32, f64). */
     public double asDouble() {
         return switch (value) {
-            case Long l -> type == GgufValueType.UINT64 && l < 0 ? Long.toUnsignedString(l).transform(Double::parseDouble) : l;
+            case Long l when type == GgufValueType.UINT64 && l < 0 -> Double.parseDouble(Long.toUnsignedString(l));
+            case Long l -> l;
             case Float f -> f;
             case Double d -> d;
             default -> throw new IllegalStateException("not a number: " + type);

@@ -145,7 +145,8 @@ public final class GgufWriter {
 
         void value(GgufValue v) {
             switch (v.type()) {
-                case UINT8, INT8, BOOL -> write(v.type() == GgufValueType.BOOL ? ((Boolean) v.value() ? 1 : 0) : (int) v.asLong());
+                case UINT8, INT8 -> write((int) v.asLong());
+                case BOOL -> write(v.asBoolean() ? 1 : 0);
                 case UINT16, INT16 -> {
                     long x = v.asLong();
                     write((int) x);

@@ -1,6 +1,5 @@
 package dev.specd.forge;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.Supplier;
@@ -41,15 +40,7 @@ public record OutTensor(String name, List<Long> dims, GgmlType type, Content con
 
     /** A tensor copied unchanged (same name, shape, type and bytes) from an open file. */
     public static OutTensor copyOf(GgufFile file, GgufTensorInfo info) {
-        return renamed(file, info, info.name());
-    }
-
-    /** A tensor copied byte for byte under another name (used to renumber blocks). */
-    public static OutTensor renamed(GgufFile file, GgufTensorInfo info, String name) {
-        return new OutTensor(name, info.dims(), info.type(), () -> {
-            MemorySegment data = file.data(info);
-            return data.asByteBuffer();
-        });
+        return new OutTensor(info.name(), info.dims(), info.type(), () -> file.data(info).asByteBuffer());
     }
 
     /** A tensor whose values are computed as floats, then encoded to {@code type}. */
