@@ -49,7 +49,7 @@ public class Startup {
             for (PipelineSpec spec : specs) {
                 ExecutionPlan plan = PipelineCompiler.compile(spec);
                 if (plan.threads() == 0 && config.engine().threads() > 0) {
-                    plan = withThreads(plan, config.engine().threads());
+                    plan = plan.withThreads(config.engine().threads());
                 }
                 Path file = resolver.resolve(plan.target());
                 long t0 = System.nanoTime();
@@ -77,10 +77,5 @@ public class Startup {
         return config.modelsDir().stream()
                 .flatMap(s -> Arrays.stream(s.split(File.pathSeparator)))
                 .filter(s -> !s.isBlank()).map(Path::of).toList();
-    }
-
-    private static ExecutionPlan withThreads(ExecutionPlan p, int threads) {
-        return new ExecutionPlan(p.id(), p.description(), p.target(), p.contextLength(), p.sequences(), threads,
-                p.gpuLayers(), p.sequenceBudget(), p.defaults(), p.source());
     }
 }

@@ -43,7 +43,10 @@ public final class LlamaCppPeer {
         long first = 0;
         long last = 0;
         int n = 0;
+        // The server sends one more message after the last token (the stop message): count only
+        // the tokens asked for, so that both engines are timed over the same decodes.
         for (LlamaOutput ignored : llama.generate(p)) {
+            if (n == tokens) continue;
             last = System.nanoTime();
             if (n++ == 0) first = last;
         }

@@ -6,7 +6,6 @@ import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.engine.llamacpp.NativeLibrary;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
-import dev.specd.plan.RequestDefaults;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sampling.SamplingParams;
@@ -63,9 +62,8 @@ public final class OverheadBench {
     /** One generation through EngineLoop, as a request to the server would run (in-process, fresh load). */
     Timing specd() {
         ModelBackend backend = LlamaBackend.load(model, LoadOptions.DEFAULT);
-        ExecutionPlan plan = new ExecutionPlan("bench", "overhead benchmark", new ModelRef.File(model.toString(),
-                java.util.Optional.empty(), java.util.Optional.empty()), contextLength, 1, threads, 0, contextLength,
-                RequestDefaults.OPENAI, "bench");
+        ExecutionPlan plan = ExecutionPlan.targetOnly("bench", new ModelRef.File(model.toString(),
+                java.util.Optional.empty(), java.util.Optional.empty()), contextLength, 1, threads);
         try (EngineLoop engine = new EngineLoop(plan, backend, 1)) {
             int[] promptTokens = backend.vocab().tokenize(prompt, true, true);
             generate(engine, promptTokens, 8); // warm-up, as the peer does

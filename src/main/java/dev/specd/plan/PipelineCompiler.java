@@ -14,6 +14,7 @@ public final class PipelineCompiler {
                     "leaves " + budget + " cells per sequence for " + t.sequences() + " sequences; need at least 16");
         }
         return new ExecutionPlan(spec.id(), spec.description(), t.model(), t.contextLength(), t.sequences(),
-                t.threads(), t.gpuLayers(), budget, spec.defaults(), spec.source());
+                t.threads(), t.gpuLayers(), budget, spec.defaults(), spec.source(), SpeculationMode.OFF,
+                java.util.List.of(), 0, CascadeSpec.DEFAULT, 1, java.util.List.of());
     }
 }

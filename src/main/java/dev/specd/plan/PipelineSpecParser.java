@@ -39,7 +39,7 @@ public final class PipelineSpecParser {
         TargetSpec target = target(root.child("target"));
         RequestDefaults defaults = root.optionalChild("defaults").map(PipelineSpecParser::defaults)
                 .orElse(RequestDefaults.OPENAI);
-        return new PipelineSpec(id, description, target, defaults, file);
+        return new PipelineSpec(id, description, target, java.util.List.of(), SpeculationSpec.OFF, defaults, file);
     }
 
     private static TargetSpec target(YamlNode t) {

@@ -1,0 +1,22 @@
+package dev.specd.plan;
+
+/** A drafter the runtime instantiates for each request. */
+public sealed interface DraftPlan {
+
+    String describe();
+
+    /** @param contextLength KV cells of the shared draft context */
+    record Model(ModelRef model, int contextLength) implements DraftPlan {
+        @Override
+        public String describe() {
+            return "model " + model.describe() + " (context " + contextLength + ")";
+        }
+    }
+
+    record Lookup(int ngramMin, int ngramMax) implements DraftPlan {
+        @Override
+        public String describe() {
+            return "prompt lookup n-gram " + ngramMax + ".." + ngramMin;
+        }
+    }
+}
