@@ -27,7 +27,8 @@ public record ChatCompletionRequest(
         Boolean stream,
         Integer n,
         String user,
-        @JsonProperty("ignore_eos") Boolean ignoreEos) implements SamplingFields {
+        @JsonProperty("ignore_eos") Boolean ignoreEos,
+        SpeculationRequest speculation) implements SamplingFields {
 
     /** A chat message; {@code content} is a string or an array of {@code {"type":"text","text":...}} parts. */
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -30,5 +30,6 @@ public record CompletionRequest(
         Boolean stream,
         Integer n,
         String user,
-        @JsonProperty("ignore_eos") Boolean ignoreEos) implements SamplingFields {
+        @JsonProperty("ignore_eos") Boolean ignoreEos,
+        SpeculationRequest speculation) implements SamplingFields {
 }

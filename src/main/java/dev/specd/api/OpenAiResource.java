@@ -131,7 +131,8 @@ public class OpenAiResource {
                                     + (d.error() != null ? d.error() : d.reason().openAi()), 0);
                         }
                         return Response.ok(shape.complete(id, created, model, text.toString(), d.reason().openAi(),
-                                Responses.Usage.of(d.promptTokens(), d.completionTokens())))
+                                Responses.Usage.of(d.promptTokens(), d.completionTokens()),
+                                SpeculationMapper.report(d.speculation())))
                                 .type(MediaType.APPLICATION_JSON).build();
                     }
                     case EventQueue.Failure(Throwable t) -> throw t instanceof RuntimeException r ? r
@@ -164,7 +165,8 @@ public class OpenAiResource {
                             send(out, new ApiException(500, "server_error", null, null, "generation failed: "
                                     + (d.error() != null ? d.error() : d.reason().openAi()), 0).body());
                         } else {
-                            send(out, shape.closing(id, created, model, d.reason().openAi()));
+                            send(out, shape.closing(id, created, model, d.reason().openAi(),
+                                    SpeculationMapper.report(d.speculation())));
                         }
                         done(out);
                         return;

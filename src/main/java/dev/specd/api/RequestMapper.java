@@ -153,7 +153,7 @@ final class RequestMapper {
         }
         checkN(r.n());
         return new GenerationRequest(prompt, sampling(r, plan.defaults()), max, stops(r.stop()),
-                Boolean.TRUE.equals(r.ignoreEos()));
+                Boolean.TRUE.equals(r.ignoreEos()), SpeculationMapper.settings(plan, r.speculation()));
     }
 
 }

@@ -23,9 +23,11 @@ sealed interface ResponseShape {
 
     Object chunk(String id, long created, String model, String text);
 
-    Object closing(String id, long created, String model, String finishReason);
+    /** The last chunk before {@code [DONE]}: the finish reason, and what speculation did. */
+    Object closing(String id, long created, String model, String finishReason, Responses.Speculation speculation);
 
-    Object complete(String id, long created, String model, String text, String finishReason, Usage usage);
+    Object complete(String id, long created, String model, String text, String finishReason, Usage usage,
+                    Responses.Speculation speculation);
 
     static String randomId(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
@@ -39,28 +41,32 @@ sealed interface ResponseShape {
 
         @Override
         public Object opening(String id, long created, String model) {
-            return chunk(id, created, model, new Delta("assistant", ""), null);
+            return chunk(id, created, model, new Delta("assistant", ""), null, null);
         }
 
         @Override
         public Object chunk(String id, long created, String model, String text) {
-            return chunk(id, created, model, new Delta(null, text), null);
+            return chunk(id, created, model, new Delta(null, text), null, null);
         }
 
         @Override
-        public Object closing(String id, long created, String model, String finishReason) {
-            return chunk(id, created, model, new Delta(null, null), finishReason);
+        public Object closing(String id, long created, String model, String finishReason,
+                              Responses.Speculation speculation) {
+            return chunk(id, created, model, new Delta(null, null), finishReason, speculation);
         }
 
-        private static ChatCompletionChunk chunk(String id, long created, String model, Delta delta, String finish) {
+        private static ChatCompletionChunk chunk(String id, long created, String model, Delta delta, String finish,
+                                                 Responses.Speculation speculation) {
             return new ChatCompletionChunk(id, "chat.completion.chunk", created, model,
-                    List.of(new ChatChunkChoice(0, delta, null, finish)), null);
+                    List.of(new ChatChunkChoice(0, delta, null, finish)), null, speculation);
         }
 
         @Override
-        public Object complete(String id, long created, String model, String text, String finishReason, Usage usage) {
+        public Object complete(String id, long created, String model, String text, String finishReason, Usage usage,
+                               Responses.Speculation speculation) {
             return new ChatCompletion(id, "chat.completion", created, model,
-                    List.of(new ChatChoice(0, new Responses.ChatMessage("assistant", text), null, finishReason)), usage);
+                    List.of(new ChatChoice(0, new Responses.ChatMessage("assistant", text), null, finishReason)), usage,
+                    speculation);
         }
     }
 
@@ -77,23 +83,26 @@ sealed interface ResponseShape {
 
         @Override
         public Object chunk(String id, long created, String model, String text) {
-            return chunk(id, created, model, text, null);
+            return chunk(id, created, model, text, null, null);
         }
 
         @Override
-        public Object closing(String id, long created, String model, String finishReason) {
-            return chunk(id, created, model, "", finishReason);
+        public Object closing(String id, long created, String model, String finishReason,
+                              Responses.Speculation speculation) {
+            return chunk(id, created, model, "", finishReason, speculation);
         }
 
-        private static CompletionChunk chunk(String id, long created, String model, String text, String finish) {
+        private static CompletionChunk chunk(String id, long created, String model, String text, String finish,
+                                             Responses.Speculation speculation) {
             return new CompletionChunk(id, "text_completion", created, model,
-                    List.of(new CompletionChoice(0, text, null, finish)), null);
+                    List.of(new CompletionChoice(0, text, null, finish)), null, speculation);
         }
 
         @Override
-        public Object complete(String id, long created, String model, String text, String finishReason, Usage usage) {
+        public Object complete(String id, long created, String model, String text, String finishReason, Usage usage,
+                               Responses.Speculation speculation) {
             return new Completion(id, "text_completion", created, model,
-                    List.of(new CompletionChoice(0, text, null, finishReason)), usage);
+                    List.of(new CompletionChoice(0, text, null, finishReason)), usage, speculation);
         }
     }
 }

@@ -24,8 +24,17 @@ public final class Responses {
                                    @JsonProperty("finish_reason") String finishReason) {
     }
 
+    /** What speculation did for the request: specd's extension of the response. */
+    public record Speculation(String mode, int rounds, int drafted, int accepted,
+                              @JsonProperty("acceptance_rate") double acceptanceRate,
+                              @JsonProperty("verified_tokens") int verifiedTokens,
+                              @JsonProperty("unverified_tokens") int unverifiedTokens,
+                              @JsonProperty("verified_fraction") double verifiedFraction) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Completion(String id, String object, long created, String model, List<CompletionChoice> choices,
-                             Usage usage) {
+                             Usage usage, Speculation speculation) {
     }
 
     public record ChatMessage(String role, String content) {
@@ -36,8 +45,9 @@ public final class Responses {
                              @JsonProperty("finish_reason") String finishReason) {
     }
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ChatCompletion(String id, String object, long created, String model, List<ChatChoice> choices,
-                                 Usage usage) {
+                                 Usage usage, Speculation speculation) {
     }
 
     /** A streamed delta: the first carries the role, later ones content; the last is empty. */
@@ -52,12 +62,12 @@ public final class Responses {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ChatCompletionChunk(String id, String object, long created, String model,
-                                      List<ChatChunkChoice> choices, Usage usage) {
+                                      List<ChatChunkChoice> choices, Usage usage, Speculation speculation) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CompletionChunk(String id, String object, long created, String model,
-                                  List<CompletionChoice> choices, Usage usage) {
+                                  List<CompletionChoice> choices, Usage usage, Speculation speculation) {
     }
 
     public record Model(String id, String object, long created, @JsonProperty("owned_by") String ownedBy) {

@@ -33,4 +33,6 @@ public interface SamplingFields {
     Integer n();
 
     Boolean ignoreEos();
+
+    SpeculationRequest speculation();
 }

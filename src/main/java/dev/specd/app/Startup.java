@@ -7,7 +7,10 @@ import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.engine.llamacpp.NativeLibrary;
 import dev.specd.forge.Forge;
 import dev.specd.models.ModelResolver;
+import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.ModelRef;
+import dev.specd.plan.VocabularyCheck;
 import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.PipelineSpec;
 import dev.specd.sched.EngineLoop;
@@ -21,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -51,12 +55,21 @@ public class Startup {
                 if (plan.threads() == 0 && config.engine().threads() > 0) {
                     plan = plan.withThreads(config.engine().threads());
                 }
-                Path file = resolver.resolve(plan.target());
-                long t0 = System.nanoTime();
-                ModelBackend target = LlamaBackend.load(file, new LoadOptions(plan.gpuLayers(), true));
-                LOG.infof("pipeline %s: loaded %s (%s, %,d parameters) in %.2f s", plan.id(), file,
-                        target.info().architecture(), target.info().parameters(), (System.nanoTime() - t0) / 1e9);
-                registry.register(new EngineLoop(plan, target, 64));
+                ModelBackend target = load(plan, plan.target(), resolver, "target");
+                List<ModelBackend> drafts = new ArrayList<>();
+                try {
+                    for (DraftPlan d : plan.drafters()) {
+                        if (!(d instanceof DraftPlan.Model m)) continue;
+                        ModelBackend draft = load(plan, m.model(), resolver, "draft");
+                        drafts.add(draft);
+                        VocabularyCheck.check(target.vocab(), draft.vocab(), plan.source());
+                    }
+                } catch (RuntimeException e) {
+                    drafts.forEach(ModelBackend::close);
+                    target.close();
+                    throw e;
+                }
+                registry.register(new EngineLoop(plan, target, drafts, 64, round -> { }));
             }
             registry.markReady();
             LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),
@@ -67,6 +80,15 @@ public class Startup {
             LOG.error("start-up failed: " + e.getMessage());
             throw e;
         }
+    }
+
+    private static ModelBackend load(ExecutionPlan plan, ModelRef ref, ModelResolver resolver, String role) {
+        Path file = resolver.resolve(ref);
+        long t0 = System.nanoTime();
+        ModelBackend model = LlamaBackend.load(file, new LoadOptions(plan.gpuLayers(), true));
+        LOG.infof("pipeline %s: loaded %s model %s (%s, %,d parameters) in %.2f s", plan.id(), role, file,
+                model.info().architecture(), model.info().parameters(), (System.nanoTime() - t0) / 1e9);
+        return model;
     }
 
     void onStop(@Observes ShutdownEvent event) {

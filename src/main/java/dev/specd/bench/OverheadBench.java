@@ -8,6 +8,7 @@ import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.SpeculationSettings;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.sched.EngineLoop;
 
@@ -75,7 +76,7 @@ public final class OverheadBench {
         long start = System.nanoTime();
         long[] firstLast = new long[2];
         int[] count = new int[1];
-        engine.submit(new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(), true))
+        engine.submit(new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(), true, SpeculationSettings.OFF))
                 .subscribe().asStream().forEach(e -> {
                     if (e instanceof GenerationEvent.Text) {
                         long now = System.nanoTime();

@@ -13,6 +13,22 @@ public sealed interface ModelRef {
     String describe();
 
     /**
+     * Whether two references certainly name the same weights: equal checksums when both files have
+     * one (the name may differ), else equal file names; forged models by equal recipes. Used to
+     * recognise a drafter that is the target itself, which can never make generation faster.
+     */
+    static boolean sameModel(ModelRef a, ModelRef b) {
+        return switch (a) {
+            case File fa when b instanceof File fb -> fa.sha256().isPresent() && fb.sha256().isPresent()
+                    ? fa.sha256().equals(fb.sha256())
+                    : fa.file().equals(fb.file());
+            case Forged ga when b instanceof Forged gb -> ga.op().equals(gb.op()) && ga.params().equals(gb.params())
+                    && sameModel(ga.source(), gb.source());
+            default -> false;
+        };
+    }
+
+    /**
      * @param file   file name looked up in the model directories (or an absolute path)
      * @param url    where to download it when it is not found locally
      * @param sha256 expected checksum; checked for local and downloaded files alike

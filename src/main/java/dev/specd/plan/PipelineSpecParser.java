@@ -6,12 +6,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Reads a pipeline spec from YAML, failing with the file, field and reason on any mistake. */
+/**
+ * Reads a pipeline spec from YAML, failing with the file, field and reason on any mistake. The
+ * target and request defaults are read here, drafters and speculation by {@link DrafterParser}.
+ */
 public final class PipelineSpecParser {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -30,16 +34,18 @@ public final class PipelineSpecParser {
         }
         if (tree == null || tree.isMissingNode()) throw new SpecException(file, "", "is empty");
         YamlNode root = new YamlNode(tree, file, "");
-        root.allowOnly(Set.of("id", "description", "target", "defaults"));
+        root.allowOnly(Set.of("id", "description", "target", "drafters", "speculation", "defaults"));
         String id = root.string("id");
         if (!ID.matcher(id).matches()) {
             throw root.error("id", "must be 1-128 letters, digits or . _ : - (it is the OpenAI model name), got " + id);
         }
         String description = root.optionalString("description").orElse("");
         TargetSpec target = target(root.child("target"));
+        List<DrafterSpec> drafters = DrafterParser.drafters(root);
+        SpeculationSpec speculation = DrafterParser.speculation(root, drafters);
         RequestDefaults defaults = root.optionalChild("defaults").map(PipelineSpecParser::defaults)
                 .orElse(RequestDefaults.OPENAI);
-        return new PipelineSpec(id, description, target, java.util.List.of(), SpeculationSpec.OFF, defaults, file);
+        return new PipelineSpec(id, description, target, drafters, speculation, defaults, file);
     }
 
     private static TargetSpec target(YamlNode t) {

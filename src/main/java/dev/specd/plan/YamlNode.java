@@ -59,6 +59,26 @@ final class YamlNode {
         return has(field) ? Optional.of(child(field)) : Optional.empty();
     }
 
+    /**
+     * The mappings of an optional sequence field, each knowing its path ({@code drafters[1]}), so
+     * that an error inside the third drafter says which one it is. Absent or null = empty.
+     */
+    List<YamlNode> mappings(String field) {
+        if (!has(field)) return List.of();
+        JsonNode v = node.get(field);
+        if (!v.isArray()) throw error(field, "must be a list, got " + v);
+        List<YamlNode> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode item = v.get(i);
+            String itemPath = join(field) + "[" + i + "]";
+            if (item == null || !item.isObject()) {
+                throw new SpecException(file, itemPath, "must be a mapping, got " + item);
+            }
+            out.add(new YamlNode(item, file, itemPath));
+        }
+        return out;
+    }
+
     String string(String field) {
         return optionalString(field).orElseThrow(() -> error(field, "is required"));
     }
@@ -70,6 +90,17 @@ final class YamlNode {
         String s = v.asText();
         if (s.isBlank()) throw error(field, "must not be empty");
         return Optional.of(s);
+    }
+
+    /**
+     * A keyword such as a mode name. YAML 1.1 (which the parser speaks) reads an unquoted {@code off}
+     * as the boolean false, so false means "off" here instead of failing as "not a string".
+     */
+    Optional<String> optionalKeyword(String field) {
+        if (has(field) && node.get(field).isBoolean()) {
+            return Optional.of(node.get(field).booleanValue() ? "true" : "off");
+        }
+        return optionalString(field);
     }
 
     int integer(String field, int defaultValue, int min, int max) {
@@ -86,7 +117,18 @@ final class YamlNode {
         JsonNode v = node.get(field);
         if (!v.isNumber()) throw error(field, "must be a number, got " + v);
         double x = v.asDouble();
-        if (x < min || x > max) throw error(field, "must be in " + min + ".." + max + ", got " + x);
+        // Written so that NaN (YAML .nan) fails too: every comparison with NaN is false.
+        if (!(x >= min && x <= max)) throw error(field, "must be in " + min + ".." + max + ", got " + x);
+        return x;
+    }
+
+    /** A number ≥ 0 with no upper bound (YAML {@code .inf} allowed, {@code .nan} not). */
+    double nonNegative(String field, double defaultValue) {
+        if (!has(field)) return defaultValue;
+        JsonNode v = node.get(field);
+        if (!v.isNumber()) throw error(field, "must be a number, got " + v);
+        double x = v.asDouble();
+        if (!(x >= 0)) throw error(field, "must be >= 0, got " + x);
         return x;
     }
 

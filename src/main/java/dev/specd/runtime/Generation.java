@@ -1,52 +1,80 @@
 package dev.specd.runtime;
 
+import dev.specd.draft.Draft;
+import dev.specd.draft.Drafter;
+import dev.specd.draft.ModelDrafter;
+import dev.specd.draft.StopRule;
 import dev.specd.engine.DecodeStep;
 import dev.specd.engine.Sequence;
-import dev.specd.engine.Utf8StreamDecoder;
 import dev.specd.engine.Vocab;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.sampling.Distribution;
+import dev.specd.sampling.LogitsProcessor;
+import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
+import dev.specd.sampling.SamplingParams;
 import dev.specd.sampling.TokenCounts;
+import dev.specd.sampling.Verification;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One request's target-only generation as a state machine the engine loop drives: the loop asks
- * for the next {@link DecodeStep} (the prompt first, then each sampled token), decodes the steps
- * of all running generations in one batch, and hands each its logits back. Text is released
- * through a UTF-8 decoder and a stop-string matcher, so clients never see half a character or
- * part of a stop string.
+ * One request's generation as a state machine the engine loop drives, in speculation rounds:
+ * the loop asks for the next {@link DecodeStep} — the tokens the target has not seen yet followed
+ * by a draft — decodes the steps of all running generations in one batch, and hands each its
+ * logits rows; the draft is then verified by rejection sampling and the target's KV cache rolled
+ * back to what was accepted. Target-only generation is the same loop with empty drafts.
+ * <p>
+ * Token bookkeeping: {@code committed} holds the prompt and every emitted token; the target's
+ * cache holds its first {@code targetLength} (the last emitted token is always still pending).
+ * In cascade mode the draft model runs ahead alone while confident; its tokens wait, unsent, in
+ * the draft until the target verifies them — or, at the end, leave unverified.
  */
 public final class Generation {
 
     private final GenerationRequest request;
-    private final Vocab vocab;
     private final Sampler sampler;
-    private final TokenCounts history = new TokenCounts();
-    private final Consumer<GenerationEvent> sink;
-    private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
-    private final StopMatcher stops;
+    private final List<Drafter> drafters;
+    private final SpeculationSettings settings;
+    private final TokenEmitter out;
     private final int maxLength;
+    private final Consumer<RoundRecord> rounds;
     private Sequence sequence;
-    private int[] pending;
-    private int generated;
+    private int[] committed;
+    private int size;
+    private int targetLength;
+    private Draft draft = Draft.EMPTY;
     private boolean done;
+    private int roundCount;
+    private int drafted;
+    private int accepted;
+    private int verified;
+    private int unverified;
+    private long draftNanos;
 
     /**
+     * @param drafters  in order of preference (empty for target-only); closed with the generation
      * @param maxLength tokens the sequence may hold in all (its share of the context)
+     * @param rounds    receives a record of every speculation round
      */
-    public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, int maxLength,
-                      Consumer<GenerationEvent> sink) {
+    public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
+                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds) {
         this.request = request;
-        this.vocab = vocab;
         this.sampler = sampler;
+        this.drafters = List.copyOf(drafters);
+        this.settings = drafters.isEmpty() ? SpeculationSettings.OFF : request.speculation();
         this.maxLength = maxLength;
-        this.sink = sink;
-        this.stops = new StopMatcher(request.stop());
+        this.rounds = rounds;
+        this.out = new TokenEmitter(request, vocab, sink);
+        this.committed = Arrays.copyOf(request.prompt(), request.prompt().length + request.maxTokens() + 1);
+        this.size = request.prompt().length;
     }
 
     public void attach(Sequence sequence) {
         this.sequence = sequence;
-        this.pending = request.prompt();
     }
 
     public boolean isDone() {
@@ -57,48 +85,171 @@ public final class Generation {
         return sequence;
     }
 
-    /** The tokens to decode next: the whole prompt first, then the last sampled token. */
+    /**
+     * The tokens to decode next: whatever the target has not seen, then this round's draft, with
+     * logits from the last committed token on. Null when the generation ended without needing the
+     * target (a cascade that finished on the draft model alone).
+     */
     public DecodeStep nextStep() {
-        if (done || pending == null) throw new IllegalStateException("no step to decode");
-        return DecodeStep.lastLogits(sequence, pending);
+        if (done) throw new IllegalStateException("generation is done");
+        long t0 = System.nanoTime();
+        draft = switch (settings.mode()) {
+            case OFF -> Draft.EMPTY;
+            case LOSSLESS -> draftLossless(draftLimit());
+            case CASCADE -> draftCascade();
+        };
+        if (done) return null;
+        draftNanos = System.nanoTime() - t0;
+        int[] tokens = new int[size - targetLength + draft.size()];
+        System.arraycopy(committed, targetLength, tokens, 0, size - targetLength);
+        System.arraycopy(draft.tokens(), 0, tokens, size - targetLength, draft.size());
+        return new DecodeStep(sequence, tokens, size - 1 - targetLength);
     }
 
-    /** Consumes the next-token logits of the last step: samples, emits, and decides whether to go on. */
-    public void onLogits(float[] logits) {
-        pending = null;
-        int token = sampler.sample(logits, history);
-        if (vocab.isEndOfGeneration(token) && !request.ignoreEos()) {
-            finish(FinishReason.STOP);
-            return;
+    /** Most tokens worth drafting: no more than max_tokens still allows, nor the sequence's share of the context. */
+    private int draftLimit() {
+        int byTokens = out.remaining() - 1;
+        int byContext = maxLength - size - 1;
+        return Math.max(0, Math.min(settings.k(), Math.min(byTokens, byContext)));
+    }
+
+    private Draft draftLossless(int limit) {
+        if (limit <= 0) return Draft.EMPTY;
+        int[] context = Arrays.copyOf(committed, size);
+        for (Drafter d : drafters) {
+            Draft proposal = d.propose(context, request.prompt().length, limit, StopRule.NEVER);
+            if (!proposal.isEmpty()) return proposal;
         }
-        generated++;
-        history.add(token);
-        String text = utf8.append(vocab.pieceBytes(token, false));
-        StopMatcher.Result r = stops.feed(text);
-        if (!r.emit().isEmpty() || !r.stopped()) sink.accept(new GenerationEvent.Text(r.emit(), new int[] {token}));
-        if (r.stopped()) {
-            finish(FinishReason.STOP);
-        } else if (generated >= request.maxTokens() || sequence.length() + 1 >= maxLength) {
-            finish(FinishReason.LENGTH);
-        } else {
-            pending = new int[] {token};
+        return Draft.EMPTY;
+    }
+
+    /**
+     * SLM-first: a free draft (prompt lookup) is verified at once, like a lossless draft; otherwise
+     * the draft model generates alone while its confidence stays at or above tau, and the target is
+     * called when it drops (or after max_unverified tokens). If the draft model reaches the end of
+     * the generation first, its tokens are emitted unverified and the target is never called.
+     */
+    private Draft draftCascade() {
+        int[] context = Arrays.copyOf(committed, size);
+        ModelDrafter slm = null;
+        for (Drafter d : drafters) {
+            if (d instanceof ModelDrafter m) {
+                if (slm == null) slm = m;
+                continue;
+            }
+            Draft free = d.propose(context, request.prompt().length, draftLimit(), StopRule.NEVER);
+            if (!free.isEmpty()) return free;
         }
+        // Tokens that may still be emitted; the draft model's run never outgrows them.
+        int room = Math.min(out.remaining(), maxLength - size - 1);
+        if (slm == null || room <= 0) return Draft.EMPTY;
+        List<Integer> tokens = new ArrayList<>();
+        List<Distribution> qs = new ArrayList<>();
+        List<Double> conf = new ArrayList<>();
+        while (true) {
+            Draft one = slm.propose(context, request.prompt().length, 1, StopRule.NEVER);
+            int x = one.tokens()[0];
+            tokens.add(x);
+            qs.add(one.q().getFirst());
+            conf.add(one.confidence()[0]);
+            context = Arrays.copyOf(context, context.length + 1);
+            context[context.length - 1] = x;
+            if (one.confidence()[0] < settings.cascade().tau()) break; // not sure: the target takes over
+            if (out.endsGeneration(x) || tokens.size() >= room) {
+                finishUnverified(tokens); // the draft model finished the answer alone
+                return Draft.EMPTY;
+            }
+            if (tokens.size() >= settings.cascade().maxUnverified()) break;
+        }
+        return new Draft(tokens.stream().mapToInt(Integer::intValue).toArray(), qs,
+                conf.stream().mapToDouble(Double::doubleValue).toArray(), 0);
+    }
+
+    private void finishUnverified(List<Integer> tokens) {
+        for (int x : tokens) {
+            unverified++;
+            committed[size++] = x;
+            FinishReason reason = out.emit(x);
+            if (reason != null) {
+                finish(reason);
+                return;
+            }
+        }
+        finish(FinishReason.LENGTH);
+    }
+
+    /**
+     * Consumes the logits rows of the last step (one per draft token, plus one): verifies the
+     * draft, rolls the target's cache back to the accepted prefix, and emits the new tokens.
+     *
+     * @param verifyNanos time of the batch decode these rows came from
+     */
+    public void onLogits(float[][] rows, long verifyNanos) {
+        int k = draft.size();
+        if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
+        List<Distribution> p = new ArrayList<>(k + 1);
+        TokenCounts history = k == 0 ? out.history() : out.history().copy();
+        for (int i = 0; i <= k; i++) {
+            p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
+            if (i < k) history.add(draft.tokens()[i]);
+        }
+        Verification v = verify(rows, p);
+        targetLength = size + v.accepted();
+        sequence.truncate(targetLength);
+        if (k > 0) {
+            roundCount++;
+            drafted += k;
+            accepted += v.accepted();
+            rounds.accept(new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos, verifyNanos,
+                    rows.length));
+        }
+        draft = Draft.EMPTY;
+        for (int token : v.emitted()) {
+            verified++;
+            committed[size++] = token;
+            FinishReason reason = out.emit(token);
+            if (reason != null) {
+                finish(reason);
+                return;
+            }
+        }
+        if (size + 1 >= maxLength) finish(FinishReason.LENGTH);
+    }
+
+    /**
+     * Lossless rejection sampling, or — in a cascade with a rollback threshold — BiLD's tolerant
+     * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
+     * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
+     */
+    private Verification verify(float[][] rows, List<Distribution> p) {
+        double rollback = settings.mode() == SpeculationMode.CASCADE ? settings.cascade().rollback() : 0.0;
+        if (rollback == 0.0 || draft.isEmpty()) {
+            return RejectionSampler.verify(draft.tokens(), draft.q(), p, sampler::uniform);
+        }
+        List<Distribution> scores = new ArrayList<>(draft.size());
+        for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
+        return RejectionSampler.verifyTolerant(draft.tokens(), draft.q(), p, rollback, scores, sampler::uniform);
+    }
+
+    public SpeculationSummary summary() {
+        return new SpeculationSummary(settings.mode(), roundCount, drafted, accepted, verified, unverified);
     }
 
     /** Ends the generation for a reason from outside (cancellation, engine failure). */
     public void abort(FinishReason reason, String error) {
         if (done) return;
         done = true;
-        sink.accept(new GenerationEvent.Done(reason, request.prompt().length, generated, error));
+        closeDrafters();
+        out.abort(reason, error, summary());
     }
 
     private void finish(FinishReason reason) {
-        // Release what was held back: bytes of an unfinished character, and text that only
-        // looked like the start of a stop string (no stop string followed it after all).
-        StopMatcher.Result last = stops.feed(utf8.flush());
-        String rest = last.emit() + (last.stopped() ? "" : stops.flush());
-        if (!rest.isEmpty()) sink.accept(new GenerationEvent.Text(rest, new int[0]));
         done = true;
-        sink.accept(new GenerationEvent.Done(reason, request.prompt().length, generated, null));
+        closeDrafters();
+        out.finish(reason, summary());
+    }
+
+    private void closeDrafters() {
+        for (Drafter d : drafters) d.close();
     }
 }

@@ -16,6 +16,7 @@ public sealed interface GenerationEvent {
      *
      * @param error set when {@code reason} is {@link FinishReason#ERROR}
      */
-    record Done(FinishReason reason, int promptTokens, int completionTokens, String error) implements GenerationEvent {
+    record Done(FinishReason reason, int promptTokens, int completionTokens, String error,
+                SpeculationSummary speculation) implements GenerationEvent {
     }
 }

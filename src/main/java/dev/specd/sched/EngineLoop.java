@@ -4,7 +4,17 @@ import dev.specd.engine.ContextOptions;
 import dev.specd.engine.DecodeStep;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.ModelContext;
+import dev.specd.engine.Sequence;
+import dev.specd.draft.Confidence;
+import dev.specd.draft.Drafter;
+import dev.specd.draft.ModelDrafter;
+import dev.specd.draft.PromptLookupDrafter;
+import dev.specd.plan.CascadeSpec;
+import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.RoundRecord;
+import dev.specd.sampling.SamplingParams;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.Generation;
 import dev.specd.runtime.GenerationEvent;
@@ -19,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The one thread that owns a pipeline's llama.cpp context. Each turn it admits waiting requests
@@ -34,6 +45,10 @@ public final class EngineLoop implements AutoCloseable {
     private final ExecutionPlan plan;
     private final ModelBackend target;
     private final ModelContext context;
+    private final List<ModelBackend> draftModels;
+    /** One draft context per model drafter of the plan, in plan order (null for lookup drafters). */
+    private final List<ModelContext> draftContexts = new ArrayList<>();
+    private final Consumer<RoundRecord> roundListener;
     private final BlockingQueue<Job> waiting;
     private final List<Job> running = new ArrayList<>();
     private final Thread thread;
@@ -52,12 +67,37 @@ public final class EngineLoop implements AutoCloseable {
         }
     }
 
-    /** Starts the loop; it owns {@code target} from now on and closes it in {@link #close()}. */
+    /** A target-only loop. */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, int queueCapacity) {
+        this(plan, target, List.of(), queueCapacity, r -> { });
+    }
+
+    /**
+     * Starts the loop; it owns {@code target} and {@code draftModels} from now on and closes them
+     * in {@link #close()}.
+     *
+     * @param draftModels one loaded model per {@link DraftPlan.Model} of the plan, in plan order
+     * @param rounds      receives every speculation round (the profiler's input)
+     */
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, int queueCapacity,
+                      Consumer<RoundRecord> rounds) {
         this.plan = plan;
         this.target = target;
+        this.draftModels = List.copyOf(draftModels);
+        this.roundListener = rounds;
+        int batch = Math.max(512, plan.sequences() * plan.verifyRows());
         this.context = target.newContext(new ContextOptions(plan.contextLength(), plan.sequences(),
-                Math.min(plan.contextLength(), 512), plan.threads(), false));
+                Math.min(plan.contextLength(), batch), plan.threads(), false));
+        int next = 0;
+        for (DraftPlan d : plan.drafters()) {
+            if (d instanceof DraftPlan.Model m) {
+                ModelBackend model = this.draftModels.get(next++);
+                draftContexts.add(model.newContext(new ContextOptions(m.contextLength(), plan.sequences(),
+                        Math.min(m.contextLength(), 512), plan.threads(), false)));
+            } else {
+                draftContexts.add(null);
+            }
+        }
         this.waiting = new ArrayBlockingQueue<>(queueCapacity);
         this.thread = Thread.ofPlatform().name("specd-engine-" + plan.id()).daemon(true).unstarted(this::run);
         thread.start();
@@ -100,9 +140,11 @@ public final class EngineLoop implements AutoCloseable {
                 turn();
             } catch (InterruptedException e) {
                 break;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Whatever broke, the loop must live on: a dead engine thread would leave every
+                // current and future request of the pipeline waiting forever.
                 LOG.errorf(e, "engine turn of pipeline %s failed", plan.id());
-                for (Job job : List.copyOf(running)) end(job, FinishReason.ERROR, e.getMessage());
+                for (Job job : List.copyOf(running)) end(job, FinishReason.ERROR, String.valueOf(e.getMessage()));
             }
         }
         for (Job job : List.copyOf(running)) end(job, FinishReason.CANCELLED, "server shutting down");
@@ -124,26 +166,62 @@ public final class EngineLoop implements AutoCloseable {
             admit(next);
         }
         if (running.isEmpty()) return;
-        List<Job> stepping = List.copyOf(running);
-        List<DecodeStep> steps = new ArrayList<>(stepping.size());
-        for (Job job : stepping) steps.add(job.generation.nextStep());
+        List<Job> needTarget = new ArrayList<>(running.size());
+        List<DecodeStep> steps = new ArrayList<>(running.size());
+        for (Job job : List.copyOf(running)) {
+            DecodeStep step = job.generation.nextStep(); // drafting happens here
+            if (job.generation.isDone()) {
+                release(job); // a cascade that finished on the draft model alone
+            } else {
+                needTarget.add(job);
+                steps.add(step);
+            }
+        }
+        if (steps.isEmpty()) return;
+        long t0 = System.nanoTime();
         List<float[][]> logits = context.decode(steps);
-        for (int i = 0; i < stepping.size(); i++) {
-            Job job = stepping.get(i);
-            float[][] rows = logits.get(i);
-            job.generation.onLogits(rows[rows.length - 1]);
+        long verifyNanos = System.nanoTime() - t0;
+        for (int i = 0; i < needTarget.size(); i++) {
+            Job job = needTarget.get(i);
+            job.generation.onLogits(logits.get(i), verifyNanos);
             if (job.generation.isDone()) release(job);
         }
     }
 
     private void admit(Job job) {
         if (job.cancelled) return;
-        Generation generation = new Generation(job.request, target.vocab(), new Sampler(job.request.sampling()),
-                plan.sequenceBudget(), event -> emit(job, event));
-        generation.attach(context.openSequence());
-        job.generation = generation;
-        running.add(job);
-        runningCount = running.size();
+        try {
+            Sampler sampler = new Sampler(job.request.sampling());
+            Generation generation = new Generation(job.request, target.vocab(), sampler, drafters(job, sampler),
+                    plan.sequenceBudget(), event -> emit(job, event), roundListener);
+            generation.attach(context.openSequence());
+            job.generation = generation;
+            running.add(job);
+            runningCount = running.size();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "admitting a request to pipeline %s failed", plan.id());
+            job.emitter.fail(e); // never leave a request waiting for a generation that will not run
+        }
+    }
+
+    /** Fresh drafters for one request, as the plan lists them; none when the request turned speculation off. */
+    private List<Drafter> drafters(Job job, Sampler targetSampler) {
+        if (job.request.speculation().mode() == SpeculationMode.OFF) return List.of();
+        SamplingParams params = job.request.sampling();
+        // The draft samples from its own stream: derived from the request's seed, so a seed still
+        // reproduces the whole run, but never the same numbers the verification consumes.
+        SamplingParams draftParams = params.withSeed(targetSampler.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+        Confidence confidence = plan.cascade().confidence() == CascadeSpec.Confidence.ENTROPY
+                ? new Confidence.Entropy() : new Confidence.MaxProb();
+        List<Drafter> out = new ArrayList<>();
+        for (int i = 0; i < plan.drafters().size(); i++) {
+            out.add(switch (plan.drafters().get(i)) {
+                case DraftPlan.Model m -> new ModelDrafter(draftContexts.get(i), draftParams, new Sampler(draftParams),
+                        confidence);
+                case DraftPlan.Lookup l -> new PromptLookupDrafter(l.ngramMin(), l.ngramMax());
+            });
+        }
+        return out;
     }
 
     private static void emit(Job job, GenerationEvent event) {
@@ -153,14 +231,24 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     private void end(Job job, FinishReason reason, String error) {
-        job.generation.abort(reason, error);
+        try {
+            job.generation.abort(reason, error);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "ending a generation of pipeline %s failed", plan.id());
+            job.emitter.fail(e);
+        }
         release(job);
     }
 
     private void release(Job job) {
-        job.generation.sequence().close();
         running.remove(job);
         runningCount = running.size();
+        try {
+            Sequence sequence = job.generation.sequence();
+            if (sequence != null) sequence.close();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "freeing a sequence of pipeline %s failed", plan.id());
+        }
     }
 
     /**
@@ -177,6 +265,8 @@ public final class EngineLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         context.close();
+        for (ModelContext c : draftContexts) if (c != null) c.close();
         target.close();
+        for (ModelBackend m : draftModels) m.close();
     }
 }

@@ -1,0 +1,65 @@
+package dev.specd.api;
+
+import dev.specd.plan.CascadeSpec;
+import dev.specd.plan.DraftPlan;
+import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.SpeculationSettings;
+import dev.specd.runtime.SpeculationSummary;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Applies a request's {@code speculation} overrides to its pipeline's plan, and reports what speculation did. */
+final class SpeculationMapper {
+
+    static final int MAX_K = 32;
+
+    private SpeculationMapper() {
+    }
+
+    static SpeculationSettings settings(ExecutionPlan plan, SpeculationRequest override) {
+        SpeculationMode mode = plan.mode();
+        if (override != null && override.mode() != null) mode = parseMode(override.mode());
+        if (mode == SpeculationMode.OFF) return SpeculationSettings.OFF;
+        if (plan.drafters().isEmpty()) {
+            throw ApiException.invalid("speculation.mode", "pipeline " + plan.id() + " has no drafter, so it can only run "
+                    + "with speculation off");
+        }
+        if (mode == SpeculationMode.CASCADE && plan.drafters().stream().noneMatch(d -> d instanceof DraftPlan.Model)) {
+            throw ApiException.invalid("speculation.mode", "cascade needs a draft model; pipeline " + plan.id()
+                    + " has none");
+        }
+        int k = plan.k();
+        CascadeSpec cascade = plan.cascade();
+        if (override != null && override.k() != null) {
+            if (override.k() < 1 || override.k() > MAX_K) {
+                throw ApiException.invalid("speculation.k", "speculation.k must be in 1.." + MAX_K + ", got " + override.k());
+            }
+            k = override.k();
+        }
+        if (override != null && override.tau() != null) {
+            double tau = override.tau();
+            if (!(tau >= 0 && tau <= 1)) {
+                throw ApiException.invalid("speculation.tau", "speculation.tau must be in [0, 1], got " + tau);
+            }
+            cascade = new CascadeSpec(cascade.confidence(), tau, cascade.rollback(), cascade.maxUnverified());
+        }
+        return new SpeculationSettings(mode, Math.max(1, k), cascade);
+    }
+
+    private static SpeculationMode parseMode(String mode) {
+        try {
+            return SpeculationMode.valueOf(mode.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("speculation.mode", "speculation.mode must be one of "
+                    + Arrays.stream(SpeculationMode.values()).map(SpeculationMode::wireName).toList() + ", got '" + mode + "'");
+        }
+    }
+
+    static Responses.Speculation report(SpeculationSummary s) {
+        if (s == null) return null;
+        return new Responses.Speculation(s.mode().wireName(), s.rounds(), s.drafted(), s.accepted(),
+                s.acceptanceRate(), s.verifiedTokens(), s.unverifiedTokens(), s.verifiedFraction());
+    }
+}

@@ -1,0 +1,15 @@
+package dev.specd.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * The optional request object {@code "speculation": {"mode", "k", "tau"}} that overrides the
+ * pipeline's defaults for one request.
+ *
+ * @param mode {@code off}, {@code lossless} or {@code cascade}
+ * @param k    most tokens drafted per round
+ * @param tau  cascade confidence threshold in [0, 1]
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record SpeculationRequest(String mode, Integer k, Double tau) {
+}

@@ -1,0 +1,41 @@
+package dev.specd.draft;
+
+/**
+ * How sure a draft model is of its next token, measured on its raw logits (before the request's
+ * temperature or filters: a greedy request turns every distribution into a point mass, which
+ * would make every token look certain).
+ */
+public sealed interface Confidence {
+
+    double of(float[] logits);
+
+    /** The largest softmax probability. */
+    record MaxProb() implements Confidence {
+        @Override
+        public double of(float[] logits) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (float l : logits) if (l > max) max = l;
+            double sum = 0;
+            for (float l : logits) sum += Math.exp(l - max);
+            return 1.0 / sum;
+        }
+    }
+
+    /** 1 − H(p) / ln V: 1 for a certain model, 0 for a uniform one. */
+    record Entropy() implements Confidence {
+        @Override
+        public double of(float[] logits) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (float l : logits) if (l > max) max = l;
+            double sum = 0;
+            for (float l : logits) sum += Math.exp(l - max);
+            double logSum = Math.log(sum);
+            double h = 0;
+            for (float l : logits) {
+                double logP = l - max - logSum;
+                if (logP > -60) h -= Math.exp(logP) * logP;
+            }
+            return 1.0 - h / Math.log(logits.length);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.specd.plan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the {@code drafters} list and the {@code speculation} section of a pipeline spec. Only
+ * the syntax and the ranges of single values are checked here; whether drafters and mode fit
+ * together is the compiler's business, since it depends on what its passes drop.
+ */
+final class DrafterParser {
+
+    /** Longest n-gram prompt lookup matches: longer suffixes almost never recur verbatim. */
+    static final int MAX_NGRAM = 32;
+    static final int MAX_UNVERIFIED = 1024;
+
+    private DrafterParser() {
+    }
+
+    static List<DrafterSpec> drafters(YamlNode root) {
+        List<DrafterSpec> out = new ArrayList<>();
+        for (YamlNode d : root.mappings("drafters")) out.add(drafter(d));
+        return List.copyOf(out);
+    }
+
+    private static DrafterSpec drafter(YamlNode d) {
+        String type = d.string("type");
+        return switch (type) {
+            case "model" -> model(d);
+            case "lookup" -> lookup(d);
+            default -> throw d.error("type", "must be model or lookup, got " + type);
+        };
+    }
+
+    private static DrafterSpec.Model model(YamlNode d) {
+        d.allowOnly(Set.of("type", "model", "context"));
+        ModelRef model = PipelineSpecParser.model(d.child("model"));
+        int context = d.integer("context", 0, 0, 1 << 20);
+        // The target's minimum: a smaller draft context could not even hold a short prompt.
+        if (context > 0 && context < 16) {
+            throw d.error("context", "must be 0 (the target's) or at least 16, got " + context);
+        }
+        return new DrafterSpec.Model(model, context);
+    }
+
+    private static DrafterSpec.Lookup lookup(YamlNode d) {
+        d.allowOnly(Set.of("type", "ngram_min", "ngram_max"));
+        int min = d.integer("ngram_min", 1, 1, MAX_NGRAM);
+        int max = d.integer("ngram_max", 4, 1, MAX_NGRAM);
+        if (max < min) {
+            throw d.error("ngram_max", "must be >= ngram_min (" + min + "), got " + max
+                    + (d.has("ngram_max") ? "" : " (the default)"));
+        }
+        return new DrafterSpec.Lookup(min, max);
+    }
+
+    /**
+     * @param drafters decide the default mode: speculating is the point of writing a drafter, and
+     *                 without one there is nothing to speculate with
+     */
+    static SpeculationSpec speculation(YamlNode root, List<DrafterSpec> drafters) {
+        SpeculationMode fallback = drafters.isEmpty() ? SpeculationMode.OFF : SpeculationMode.LOSSLESS;
+        Optional<YamlNode> section = root.optionalChild("speculation");
+        if (section.isEmpty()) return new SpeculationSpec(fallback, 0, CascadeSpec.DEFAULT);
+        YamlNode s = section.get();
+        s.allowOnly(Set.of("mode", "k", "cascade"));
+        SpeculationMode mode = s.optionalKeyword("mode").map(m -> mode(s, m)).orElse(fallback);
+        int k = s.integer("k", 0, 1, SpeculationSpec.MAX_K); // 0 = not written; fold-defaults resolves it
+        CascadeSpec cascade = CascadeSpec.DEFAULT;
+        if (s.has("cascade")) {
+            // Settings that cannot take effect are most likely a forgotten "mode: cascade".
+            if (mode != SpeculationMode.CASCADE) {
+                throw s.error("cascade", "only meaningful with mode cascade, got mode " + mode.wireName());
+            }
+            cascade = cascade(s.child("cascade"));
+        }
+        return new SpeculationSpec(mode, k, cascade);
+    }
+
+    private static SpeculationMode mode(YamlNode s, String written) {
+        return Arrays.stream(SpeculationMode.values()).filter(m -> m.wireName().equals(written)).findFirst()
+                .orElseThrow(() -> s.error("mode", "must be " + wireNames(SpeculationMode.values(),
+                        SpeculationMode::wireName) + ", got " + written));
+    }
+
+    private static CascadeSpec cascade(YamlNode c) {
+        c.allowOnly(Set.of("confidence", "tau", "rollback", "max_unverified"));
+        CascadeSpec d = CascadeSpec.DEFAULT;
+        CascadeSpec.Confidence confidence = c.optionalString("confidence")
+                .map(w -> confidence(c, w)).orElse(d.confidence());
+        return new CascadeSpec(confidence,
+                c.number("tau", d.tau(), 0, 1),
+                c.nonNegative("rollback", d.rollback()),
+                c.integer("max_unverified", d.maxUnverified(), 1, MAX_UNVERIFIED));
+    }
+
+    private static CascadeSpec.Confidence confidence(YamlNode c, String written) {
+        return Arrays.stream(CascadeSpec.Confidence.values()).filter(v -> wireName(v).equals(written)).findFirst()
+                .orElseThrow(() -> c.error("confidence", "must be " + wireNames(CascadeSpec.Confidence.values(),
+                        DrafterParser::wireName) + ", got " + written));
+    }
+
+    static String wireName(CascadeSpec.Confidence c) {
+        return c.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static <T> String wireNames(T[] values, java.util.function.Function<T, String> name) {
+        List<String> names = Arrays.stream(values).map(name).toList();
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
+    }
+}

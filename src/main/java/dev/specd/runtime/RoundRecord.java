@@ -1,0 +1,16 @@
+package dev.specd.runtime;
+
+/**
+ * One speculation round: what the adaptive runtime will profile.
+ *
+ * @param drafted         tokens proposed
+ * @param accepted        drafted tokens the target accepted (tolerated ones included)
+ * @param firstRejected   index of the first rejected draft token, -1 if none
+ * @param bonus           all were accepted and the target added a bonus token
+ * @param draftNanos      time spent drafting
+ * @param verifyNanos     time of the target decode that verified the draft (the whole batch)
+ * @param verifyBatchRows rows this sequence put into the verify batch (pending tokens + drafts)
+ */
+public record RoundRecord(int drafted, int accepted, int firstRejected, boolean bonus, long draftNanos,
+                          long verifyNanos, int verifyBatchRows) {
+}

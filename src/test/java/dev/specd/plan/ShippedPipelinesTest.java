@@ -1,0 +1,113 @@
+package dev.specd.plan;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pipelines shipped in config/pipelines/ (embedded in the jar) parse and compile as intended. */
+class ShippedPipelinesTest {
+
+    static final Path DIR = Path.of("config/pipelines");
+
+    static final ModelRef.File STORIES_260K = new ModelRef.File("stories260K.gguf",
+            Optional.of("https://huggingface.co/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf"),
+            Optional.of("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d"));
+
+    static final ModelRef FORGED_TARGET = new ModelRef.Forged("expand", STORIES_260K, Map.of("embd", "256",
+            "ff", "768", "layers", "8", "epsilon", "0.02", "seed", "20260101", "type", "f32"));
+
+    static PipelineSpec read(String name) throws IOException {
+        Path file = DIR.resolve(name);
+        return PipelineSpecParser.parse(Files.readString(file), file.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stories.yaml", "stories-lossless.yaml", "stories-cascade.yaml", "stories-lookup.yaml"})
+    void everyDefaultPipelineSharesTheForgedTarget(String name) throws IOException {
+        PipelineSpec spec = read(name);
+        assertEquals(name.replace(".yaml", ""), spec.id());
+        // One recipe ⇒ one forged file for all four pipelines.
+        assertEquals(FORGED_TARGET, spec.target().model());
+        assertEquals(4096, spec.target().contextLength());
+        assertEquals(4, spec.target().sequences());
+        assertEquals(new RequestDefaults(256, 1.0, 1.0), spec.defaults());
+    }
+
+    @Test
+    void everyFileInTheDirectoryCompiles() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(DIR)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(files.size() >= 4, "found " + files);
+        for (Path f : files) {
+            ExecutionPlan plan = PipelineCompiler.compile(PipelineSpecParser.parse(Files.readString(f), f.toString()));
+            assertEquals(5, plan.passes().size(), f.toString());
+        }
+    }
+
+    @Test
+    void storiesStaysTargetOnly() throws IOException {
+        PipelineSpec spec = read("stories.yaml");
+        assertEquals(List.of(), spec.drafters());
+        assertEquals(SpeculationMode.OFF, spec.speculation().mode());
+        ExecutionPlan plan = PipelineCompiler.compile(spec);
+        assertEquals(SpeculationMode.OFF, plan.mode());
+        assertEquals(0, plan.k());
+        assertEquals(1, plan.verifyRows());
+        assertEquals(1024, plan.sequenceBudget());
+    }
+
+    @Test
+    void lossless() throws IOException {
+        PipelineSpec spec = read("stories-lossless.yaml");
+        assertEquals(List.of(new DrafterSpec.Model(STORIES_260K, 0)), spec.drafters());
+        assertEquals(new SpeculationSpec(SpeculationMode.LOSSLESS, 4, CascadeSpec.DEFAULT), spec.speculation());
+        ExecutionPlan plan = PipelineCompiler.compile(spec);
+        assertEquals(SpeculationMode.LOSSLESS, plan.mode());
+        assertEquals(List.of(new DraftPlan.Model(STORIES_260K, 4096)), plan.drafters());
+        assertEquals(4, plan.k());
+        assertEquals(5, plan.verifyRows());
+    }
+
+    @Test
+    void cascade() throws IOException {
+        PipelineSpec spec = read("stories-cascade.yaml");
+        assertEquals(List.of(new DrafterSpec.Model(STORIES_260K, 0)), spec.drafters());
+        CascadeSpec cascade = new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, 0.7, 0.0, 32);
+        assertEquals(new SpeculationSpec(SpeculationMode.CASCADE, 8, cascade), spec.speculation());
+        ExecutionPlan plan = PipelineCompiler.compile(spec);
+        assertEquals(SpeculationMode.CASCADE, plan.mode());
+        assertEquals(cascade, plan.cascade());
+        assertEquals(8, plan.k());
+        assertEquals(9, plan.verifyRows());
+        assertTrue(plan.dump().contains("mode        cascade (max_prob >= 0.7, rollback 0.0, at most 32 unverified)"),
+                plan.dump());
+    }
+
+    @Test
+    void lookup() throws IOException {
+        PipelineSpec spec = read("stories-lookup.yaml");
+        assertEquals(List.of(new DrafterSpec.Lookup(1, 4)), spec.drafters());
+        assertEquals(SpeculationMode.LOSSLESS, spec.speculation().mode());
+        ExecutionPlan plan = PipelineCompiler.compile(spec);
+        DraftPlan.Lookup d = assertInstanceOf(DraftPlan.Lookup.class, plan.drafters().getFirst());
+        assertEquals(new DraftPlan.Lookup(1, 4), d);
+        assertEquals(8, plan.k());
+        assertEquals(9, plan.verifyRows());
+        assertFalse(plan.dump().contains("cascade ("), plan.dump());
+    }
+}
