@@ -29,6 +29,12 @@ import java.util.Optional;
  */
 final class Pair {
 
+    /**
+     * One decode thread: these models are so small that a second thread's synchronisation costs
+     * more than it computes, and the test JVM's own threads keep the other core busy.
+     */
+    static final int THREADS = 1;
+
     static final Path TARGET;
 
     static {
@@ -55,7 +61,7 @@ final class Pair {
         }
         int context = 1024 * sequences;
         ExecutionPlan plan = new ExecutionPlan("test-" + mode.wireName(), "test", new ModelRef.File(TARGET.toString(),
-                Optional.empty(), Optional.empty()), context, sequences, 0, 0, context / sequences,
+                Optional.empty(), Optional.empty()), context, sequences, THREADS, 0, context / sequences,
                 RequestDefaults.OPENAI, "test", mode, drafters, mode == SpeculationMode.OFF ? 0 : k, cascade,
                 mode == SpeculationMode.OFF ? 1 : k + 1, List.of());
         return new EngineLoop(plan, target, draftModels, 8192, r -> { });

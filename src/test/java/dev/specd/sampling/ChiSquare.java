@@ -8,12 +8,12 @@ import java.util.Arrays;
  * Pearson's chi-square goodness-of-fit test for the sampling tests: the statistic, its degrees of
  * freedom and its p-value, so that a test states a significance level rather than a table value.
  */
-final class ChiSquare {
+public final class ChiSquare {
 
     /** The significance at which sampling tests reject: one false alarm per thousand seeds. */
-    static final double SIGNIFICANCE = 0.001;
+    public static final double SIGNIFICANCE = 0.001;
 
-    record Result(double statistic, int degreesOfFreedom, double pValue) {
+    public record Result(double statistic, int degreesOfFreedom, double pValue) {
     }
 
     private ChiSquare() {
@@ -23,7 +23,7 @@ final class ChiSquare {
      * Tests counts against expected probabilities (summing to 1). Cells with probability 0 add no
      * degree of freedom, but a single observation in one makes the fit impossible (p-value 0).
      */
-    static Result goodnessOfFit(long[] observed, double[] expected) {
+    public static Result goodnessOfFit(long[] observed, double[] expected) {
         if (observed.length != expected.length) {
             throw new IllegalArgumentException(observed.length + " cells observed, " + expected.length + " expected");
         }
@@ -62,7 +62,7 @@ final class ChiSquare {
     }
 
     /** P(X ≥ statistic) for X ~ χ²(df): the regularized upper incomplete gamma Q(df/2, statistic/2). */
-    static double upperTail(double statistic, int df) {
+    public static double upperTail(double statistic, int df) {
         if (df <= 0) {
             throw new IllegalArgumentException("degrees of freedom must be > 0, got " + df);
         }

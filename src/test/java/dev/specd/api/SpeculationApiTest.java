@@ -1,0 +1,368 @@
+package dev.specd.api;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Speculation through the API, on the four embedded pipelines: the plans they serve, that lossless
+ * speculation gives the target's greedy text, per-request {@code speculation} overrides and their
+ * errors, the {@code speculation} report in whole and streamed answers, and seeded sampling.
+ */
+@QuarkusTest
+class SpeculationApiTest {
+
+    static final List<String> PIPELINES = List.of("stories", "stories-lossless", "stories-cascade", "stories-lookup");
+
+    static Response post(String path, String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post(path);
+    }
+
+    /** A greedy completion of {@code prompt} on {@code model}, with {@code extra} JSON fields appended. */
+    static String completionRequest(String model, String prompt, int maxTokens, String extra) {
+        return """
+                {"model":"%s","prompt":"%s","max_tokens":%d,"temperature":0%s}"""
+                .formatted(model, prompt, maxTokens, extra.isEmpty() ? "" : "," + extra);
+    }
+
+    /** {@code request} with {@code extra} JSON fields appended (none when empty). */
+    static String with(String request, String extra) {
+        if (extra.isEmpty()) return request;
+        int end = request.lastIndexOf('}');
+        return request.substring(0, end) + "," + extra + request.substring(end);
+    }
+
+    static JsonPath completion(String body) {
+        return post("/v1/completions", body).then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The speculation object of a whole answer, checked for internal consistency. */
+    static Map<String, Object> speculation(JsonPath answer) {
+        Map<String, Object> s = answer.getMap("speculation");
+        assertNotNull(s, "the answer has a speculation object: " + answer.prettify());
+        checkConsistent(s, answer.getInt("usage.completion_tokens"));
+        return s;
+    }
+
+    static int i(Map<String, Object> s, String key) {
+        return ((Number) s.get(key)).intValue();
+    }
+
+    static double d(Map<String, Object> s, String key) {
+        return ((Number) s.get(key)).doubleValue();
+    }
+
+    static void checkConsistent(Map<String, Object> s, Integer completionTokens) {
+        for (String key : List.of("mode", "rounds", "drafted", "accepted", "acceptance_rate", "verified_tokens",
+                "unverified_tokens", "verified_fraction")) {
+            assertTrue(s.containsKey(key), "speculation." + key + " is missing: " + s);
+        }
+        int drafted = i(s, "drafted"), accepted = i(s, "accepted");
+        int verified = i(s, "verified_tokens"), unverified = i(s, "unverified_tokens");
+        assertTrue(accepted >= 0 && accepted <= drafted, "0 <= accepted <= drafted: " + s);
+        double rate = d(s, "acceptance_rate");
+        assertTrue(rate >= 0 && rate <= 1, "acceptance_rate in [0, 1]: " + s);
+        assertEquals(drafted == 0 ? 0.0 : (double) accepted / drafted, rate, 1e-6, "acceptance_rate: " + s);
+        assertTrue(verified >= 0 && unverified >= 0, s.toString());
+        double fraction = d(s, "verified_fraction");
+        assertTrue(fraction >= 0 && fraction <= 1, "verified_fraction in [0, 1]: " + s);
+        assertEquals(verified + unverified == 0 ? 1.0 : (double) verified / (verified + unverified), fraction, 1e-6,
+                "verified_fraction: " + s);
+        if (completionTokens != null) {
+            assertEquals(completionTokens.intValue(), verified + unverified,
+                    "every emitted token is verified or unverified: " + s);
+        }
+    }
+
+    static void assertOff(Map<String, Object> s) {
+        assertEquals("off", s.get("mode"), s.toString());
+        assertEquals(0, i(s, "drafted"), s.toString());
+        assertEquals(0, i(s, "accepted"), s.toString());
+        assertEquals(0, i(s, "rounds"), s.toString());
+        assertEquals(0, i(s, "unverified_tokens"), s.toString());
+        assertEquals(1.0, d(s, "verified_fraction"), s.toString());
+    }
+
+    static void assertBadSpeculation(String model, String speculation, String param) {
+        post("/v1/completions", completionRequest(model, "Once upon a time", 8, "\"speculation\":" + speculation))
+                .then().statusCode(400)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.param", equalTo(param))
+                .body("error.message", notNullValue());
+    }
+
+    // ---- 1. models and plans ----
+
+    @Test
+    void modelsListsTheFourPipelinesInOrder() {
+        given().get("/v1/models").then().statusCode(200)
+                .body("object", equalTo("list"))
+                .body("data.id", equalTo(PIPELINES));
+    }
+
+    @Test
+    void pipelinesListsTheCompiledPlans() {
+        JsonPath list = given().get("/v1/pipelines").then().statusCode(200)
+                .body("object", equalTo("list"))
+                .body("data", hasSize(4))
+                .extract().jsonPath();
+        assertEquals(PIPELINES, list.getList("data.id"));
+        assertEquals(List.of("off", "lossless", "cascade", "lossless"), list.getList("data.mode"));
+        assertEquals(List.of(0, 4, 8, 8), list.getList("data.k"));
+        assertEquals(List.of(1, 5, 9, 9), list.getList("data.verify_rows"));
+        for (int p = 0; p < 4; p++) {
+            String at = "data[" + p + "].";
+            String id = list.getString(at + "id");
+            assertFalse(list.getString(at + "description").isBlank(), id);
+            assertFalse(list.getString(at + "target").isBlank(), id);
+            assertEquals(4096, list.getInt(at + "context_length"), id);
+            assertEquals(4, list.getInt(at + "sequences"), id);
+            String plan = list.getString(at + "plan");
+            assertTrue(plan.startsWith("plan " + id), plan);
+            assertTrue(plan.contains("drafter"), plan);
+            assertTrue(plan.contains("mode        " + list.getString(at + "mode")), plan);
+            List<String> passes = list.getList(at + "passes");
+            assertFalse(passes.isEmpty(), id);
+            for (String pass : passes) assertTrue(plan.contains("pass        " + pass), pass + " in " + plan);
+            List<String> drafters = list.getList(at + "drafters");
+            if (id.equals("stories")) {
+                assertTrue(drafters.isEmpty(), drafters.toString());
+                assertFalse(plan.contains("verify batch"), plan);
+            } else {
+                assertEquals(1, drafters.size(), drafters.toString());
+                for (String d : drafters) assertTrue(plan.contains("drafter     " + d), d + " in " + plan);
+                assertTrue(plan.contains("verify batch: " + list.getInt(at + "verify_rows") + " rows"), plan);
+            }
+        }
+        assertTrue(list.getString("data[1].drafters[0]").startsWith("model "), list.getString("data[1].drafters[0]"));
+        assertTrue(list.getString("data[3].drafters[0]").startsWith("prompt lookup"), list.getString("data[3].drafters[0]"));
+    }
+
+    @Test
+    void onePipelineAndAnUnknownOne() {
+        given().get("/v1/pipelines/stories-cascade").then().statusCode(200)
+                .body("id", equalTo("stories-cascade"))
+                .body("mode", equalTo("cascade"))
+                .body("k", equalTo(8))
+                .body("verify_rows", equalTo(9))
+                .body("drafters", hasSize(1))
+                .body("passes.size()", not(equalTo(0)))
+                .body("plan", containsString("cascade (max_prob >= 0.7, rollback 0.0, at most 32 unverified)"));
+        given().get("/v1/pipelines/nope").then().statusCode(404)
+                .contentType(ContentType.JSON)
+                .body("error.type", equalTo("invalid_request_error"))
+                .body("error.code", equalTo("pipeline_not_found"))
+                .body("error.param", equalTo("id"))
+                .body("error.message", containsString("nope"));
+    }
+
+    // ---- 2. greedy equality ----
+
+    @Test
+    void greedyTextIsTheSameOnEveryPipeline() {
+        String prompt = "Once upon a time";
+        JsonPath target = completion(completionRequest("stories", prompt, 32, ""));
+        String text = target.getString("choices[0].text");
+        assertEquals(32, target.getInt("usage.completion_tokens"));
+        assertTrue(text.length() > 20, text);
+        assertOff(speculation(target));
+
+        for (String model : List.of("stories-lossless", "stories-cascade", "stories-lookup")) {
+            String extra = model.equals("stories-cascade") ? "\"speculation\":{\"tau\":1.0}" : "";
+            JsonPath answer = completion(completionRequest(model, prompt, 32, extra));
+            assertEquals(model, answer.getString("model"));
+            assertEquals(text, answer.getString("choices[0].text"), model + " differs from the target");
+            assertEquals(32, answer.getInt("usage.completion_tokens"), model);
+            Map<String, Object> s = speculation(answer);
+            assertEquals(model.equals("stories-cascade") ? "cascade" : "lossless", s.get("mode"), model);
+            assertTrue(i(s, "drafted") > 0, model + " drafted: " + s);
+            assertTrue(i(s, "rounds") > 0, model + ": " + s);
+            assertEquals(1.0, d(s, "verified_fraction"), model + ": " + s);
+            assertEquals(0, i(s, "unverified_tokens"), model + ": " + s);
+            assertEquals(32, i(s, "verified_tokens"), model + ": " + s);
+        }
+        // the model drafter, at most k = 4 per round, agrees with the forged target most of the time
+        Map<String, Object> lossless = speculation(completion(completionRequest("stories-lossless", prompt, 32, "")));
+        assertTrue(i(lossless, "drafted") <= 4 * i(lossless, "rounds"), lossless.toString());
+        assertTrue(i(lossless, "accepted") > 0, lossless.toString());
+    }
+
+    // ---- 3. per-request overrides ----
+
+    @Test
+    void modeOffSwitchesSpeculationOff() {
+        String request = completionRequest("stories-lossless", "Once upon a time", 24, "");
+        JsonPath off = completion(with(request, "\"speculation\":{\"mode\":\"off\"}"));
+        assertOff(speculation(off));
+        assertEquals(completion(request).getString("choices[0].text"), off.getString("choices[0].text"));
+    }
+
+    @Test
+    void kOneDraftsAtMostOneTokenPerRound() {
+        JsonPath answer = completion(completionRequest("stories-lossless", "Once upon a time", 24,
+                "\"speculation\":{\"k\":1}"));
+        Map<String, Object> s = speculation(answer);
+        assertEquals("lossless", s.get("mode"));
+        assertTrue(i(s, "drafted") > 0, s.toString());
+        assertTrue(i(s, "drafted") <= i(s, "rounds"), s.toString());
+        // default k 4 drafts more than one token in some round
+        Map<String, Object> k4 = speculation(completion(completionRequest("stories-lossless", "Once upon a time", 24, "")));
+        assertTrue(i(k4, "drafted") > i(k4, "rounds"), k4.toString());
+    }
+
+    @Test
+    void impossibleOrInvalidOverridesAre400s() {
+        assertBadSpeculation("stories", "{\"mode\":\"lossless\"}", "speculation.mode");
+        assertBadSpeculation("stories", "{\"mode\":\"cascade\"}", "speculation.mode");
+        assertBadSpeculation("stories-lookup", "{\"mode\":\"cascade\"}", "speculation.mode");
+        assertBadSpeculation("stories-lossless", "{\"k\":0}", "speculation.k");
+        assertBadSpeculation("stories-lossless", "{\"k\":33}", "speculation.k");
+        assertBadSpeculation("stories-lookup", "{\"k\":-1}", "speculation.k");
+        assertBadSpeculation("stories-cascade", "{\"tau\":1.5}", "speculation.tau");
+        assertBadSpeculation("stories-cascade", "{\"tau\":-0.1}", "speculation.tau");
+        assertBadSpeculation("stories-lossless", "{\"mode\":\"turbo\"}", "speculation.mode");
+        // the same checks on the chat endpoint
+        post("/v1/chat/completions", """
+                {"model":"stories-lossless","messages":[{"role":"user","content":"hi"}],"max_tokens":4,
+                 "speculation":{"k":33}}""").then().statusCode(400).body("error.param", equalTo("speculation.k"));
+        // off is always allowed, even where nothing drafts; k and tau at their bounds are accepted
+        assertOff(speculation(completion(completionRequest("stories", "Once", 4, "\"speculation\":{\"mode\":\"off\"}"))));
+        completion(completionRequest("stories-lossless", "Once", 4, "\"speculation\":{\"k\":32}"));
+        completion(completionRequest("stories-cascade", "Once", 4, "\"speculation\":{\"tau\":0.0}"));
+    }
+
+    @Test
+    void lookupPipelineRunsLosslessAndModelPipelineRunsCascadeOnRequest() {
+        Map<String, Object> s = speculation(completion(completionRequest("stories-lossless", "Once upon a time", 16,
+                "\"speculation\":{\"mode\":\"cascade\",\"tau\":1.0}")));
+        assertEquals("cascade", s.get("mode"), s.toString());
+        Map<String, Object> l = speculation(completion(completionRequest("stories-cascade", "Once upon a time", 16,
+                "\"speculation\":{\"mode\":\"lossless\"}")));
+        assertEquals("lossless", l.get("mode"), l.toString());
+        assertEquals(1.0, d(l, "verified_fraction"), l.toString());
+    }
+
+    @Test
+    void cascadeWithTauZeroLeavesTokensUnverified() {
+        JsonPath answer = completion(completionRequest("stories-cascade", "Once upon a time", 48,
+                "\"speculation\":{\"tau\":0.0},\"ignore_eos\":true"));
+        assertEquals(48, answer.getInt("usage.completion_tokens"));
+        Map<String, Object> s = speculation(answer);
+        assertEquals("cascade", s.get("mode"));
+        assertTrue(i(s, "unverified_tokens") > 0, s.toString());
+        assertTrue(d(s, "verified_fraction") < 1.0, s.toString());
+        // the draft model runs alone for at most max_unverified = 32 tokens before the target checks them
+        assertTrue(i(s, "unverified_tokens") <= 32, s.toString());
+        assertTrue(i(s, "drafted") > 0, s.toString());
+    }
+
+    // ---- 4. streaming ----
+
+    @Test
+    void streamedCompletionsEqualTheWholeAnswerAndEndWithTheReport() {
+        for (String model : List.of("stories-lossless", "stories-cascade")) {
+            String request = completionRequest(model, "Once upon a time", 40, "");
+            JsonPath whole = completion(request);
+            List<JsonPath> chunks = streamedChunks("/v1/completions", with(request, "\"stream\":true"));
+            String streamed = chunks.stream().map(c -> c.getString("choices[0].text")).collect(Collectors.joining());
+            assertEquals(whole.getString("choices[0].text"), streamed, model);
+            for (JsonPath c : chunks) assertEquals("text_completion", c.getString("object"), model);
+            checkStreamReport(model, chunks, whole);
+        }
+    }
+
+    @Test
+    void streamedChatEqualsTheWholeAnswerAndEndsWithTheReport() {
+        for (String model : List.of("stories-lossless", "stories-cascade")) {
+            String request = """
+                    {"model":"%s","messages":[{"role":"user","content":"Lily went to the park"}],
+                     "max_tokens":40,"temperature":0%%s}""".formatted(model);
+            JsonPath whole = post("/v1/chat/completions", request.formatted("")).then().statusCode(200)
+                    .body("object", equalTo("chat.completion"))
+                    .extract().jsonPath();
+            List<JsonPath> chunks = streamedChunks("/v1/chat/completions", request.formatted(",\"stream\":true"));
+            assertEquals("assistant", chunks.getFirst().getString("choices[0].delta.role"), model);
+            String streamed = chunks.stream().map(c -> c.getString("choices[0].delta.content"))
+                    .filter(s -> s != null).collect(Collectors.joining());
+            assertEquals(whole.getString("choices[0].message.content"), streamed, model);
+            for (JsonPath c : chunks) assertEquals("chat.completion.chunk", c.getString("object"), model);
+            checkStreamReport(model, chunks, whole);
+        }
+    }
+
+    /** The JSON chunks of a stream that ends with {@code [DONE]}. */
+    static List<JsonPath> streamedChunks(String path, String body) {
+        Response r = post(path, body);
+        r.then().statusCode(200).contentType(containsString("text/event-stream"));
+        List<String> events = OpenAiApiTest.sseData(r.asString());
+        assertEquals("[DONE]", events.getLast(), r.asString());
+        assertTrue(events.size() >= 3, r.asString());
+        return events.subList(0, events.size() - 1).stream().map(JsonPath::from).toList();
+    }
+
+    /** Only the last chunk has a finish reason and the speculation report, the same as the whole answer's. */
+    static void checkStreamReport(String model, List<JsonPath> chunks, JsonPath whole) {
+        JsonPath last = chunks.getLast();
+        assertEquals(whole.getString("choices[0].finish_reason"), last.getString("choices[0].finish_reason"), model);
+        assertNotNull(last.getString("choices[0].finish_reason"), model);
+        Map<String, Object> s = last.getMap("speculation");
+        assertNotNull(s, model + ": the last chunk has no speculation: " + last.prettify());
+        checkConsistent(s, whole.getInt("usage.completion_tokens"));
+        assertEquals(whole.getMap("speculation"), s, model + ": streamed and whole reports differ");
+        assertEquals(model.equals("stories-cascade") ? "cascade" : "lossless", s.get("mode"), model);
+        for (JsonPath c : chunks.subList(0, chunks.size() - 1)) {
+            assertNull(c.get("speculation"), model + ": an early chunk has speculation: " + c.prettify());
+            assertFalse(c.getMap("$").containsKey("speculation"), model + ": " + c.prettify());
+            assertNull(c.getString("choices[0].finish_reason"), model);
+        }
+    }
+
+    // ---- 5. seeded sampling ----
+
+    @Test
+    void seededSamplingWithSpeculationIsReproducible() {
+        String request = """
+                {"model":"stories-lossless","prompt":"Once upon a time","max_tokens":24,"temperature":0.8,"seed":%d}""";
+        JsonPath first = completion(request.formatted(7));
+        String text = first.getString("choices[0].text");
+        assertEquals(text, completion(request.formatted(7)).getString("choices[0].text"));
+        Map<String, Object> s = speculation(first);
+        assertEquals("lossless", s.get("mode"));
+        assertTrue(i(s, "drafted") > 0, s.toString());
+        assertEquals(1.0, d(s, "verified_fraction"), s.toString());
+        List<String> others = List.of(8, 9, 10).stream()
+                .map(seed -> completion(request.formatted(seed)).getString("choices[0].text")).toList();
+        assertTrue(others.stream().anyMatch(o -> !o.equals(text)), "seeds 7..10 all gave " + text);
+    }
+
+    @Test
+    void targetOnlyAnswersReportSpeculationOff() {
+        post("/v1/chat/completions", """
+                {"model":"stories","messages":[{"role":"user","content":"hi"}],"max_tokens":4,"temperature":0}""")
+                .then().statusCode(200)
+                .body("speculation.mode", equalTo("off"))
+                .body("speculation.drafted", equalTo(0))
+                .body("speculation.unverified_tokens", equalTo(0))
+                .body("speculation.verified_fraction", equalTo(1.0f))
+                .body("choices[0].message.speculation", nullValue());
+    }
+}
