@@ -19,6 +19,13 @@ final class SpeculationMapper {
     }
 
     static SpeculationSettings settings(ExecutionPlan plan, SpeculationRequest override) {
+        // Check every field first: a bad value is a 400 even when the mode makes it moot.
+        if (override != null && override.k() != null && (override.k() < 1 || override.k() > MAX_K)) {
+            throw ApiException.invalid("speculation.k", "speculation.k must be in 1.." + MAX_K + ", got " + override.k());
+        }
+        if (override != null && override.tau() != null && !(override.tau() >= 0 && override.tau() <= 1)) {
+            throw ApiException.invalid("speculation.tau", "speculation.tau must be in [0, 1], got " + override.tau());
+        }
         SpeculationMode mode = plan.mode();
         if (override != null && override.mode() != null) mode = parseMode(override.mode());
         if (mode == SpeculationMode.OFF) return SpeculationSettings.OFF;
@@ -30,20 +37,10 @@ final class SpeculationMapper {
             throw ApiException.invalid("speculation.mode", "cascade needs a draft model; pipeline " + plan.id()
                     + " has none");
         }
-        int k = plan.k();
+        int k = override != null && override.k() != null ? override.k() : plan.k();
         CascadeSpec cascade = plan.cascade();
-        if (override != null && override.k() != null) {
-            if (override.k() < 1 || override.k() > MAX_K) {
-                throw ApiException.invalid("speculation.k", "speculation.k must be in 1.." + MAX_K + ", got " + override.k());
-            }
-            k = override.k();
-        }
         if (override != null && override.tau() != null) {
-            double tau = override.tau();
-            if (!(tau >= 0 && tau <= 1)) {
-                throw ApiException.invalid("speculation.tau", "speculation.tau must be in [0, 1], got " + tau);
-            }
-            cascade = new CascadeSpec(cascade.confidence(), tau, cascade.rollback(), cascade.maxUnverified());
+            cascade = new CascadeSpec(cascade.confidence(), override.tau(), cascade.rollback(), cascade.maxUnverified());
         }
         return new SpeculationSettings(mode, Math.max(1, k), cascade);
     }

@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCommand.Overhead.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
 
@@ -38,10 +38,7 @@ public final class BenchCommand {
 
     static Path resolve(Optional<Path> model) {
         if (model.isPresent()) return model.get();
-        String dirs = Optional.ofNullable(System.getenv("SPECD_MODELS_DIR")).orElse("");
-        List<Path> modelDirs = Arrays.stream(dirs.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank())
-                .map(Path::of).toList();
-        return new ModelResolver(modelDirs, CacheDirs.root(), true, Forge::forge).resolve(defaultTarget());
+        return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge).resolve(defaultTarget());
     }
 
     @Command(name = "overhead", mixinStandardHelpOptions = true,
@@ -98,5 +95,68 @@ public final class BenchCommand {
                     .mapToDouble(r -> r.timing().tokensPerSecond()).sorted().toArray();
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
+    }
+
+    @Command(name = "speculation", mixinStandardHelpOptions = true,
+            description = "Target-only vs lossless k=2,4,8 vs cascade tau=0.5,0.7,0.9 vs prompt lookup, greedy.")
+    static final class Speculation implements Callable<Integer> {
+
+        @Option(names = "--model", description = "target GGUF (default: the ~205M target forged from stories260K)")
+        Optional<Path> model;
+
+        @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
+        Optional<Path> draft;
+
+        @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
+        int tokens;
+
+        @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
+        int threads;
+
+        @Option(names = "--out", defaultValue = "bench-out", description = "directory for speculation.csv and .json")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            Path target = resolve(model);
+            Path draftFile = draft.orElseGet(() -> new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge)
+                    .resolve(((ModelRef.Forged) defaultTarget()).source()));
+            System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
+            List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens)
+                    .run(SpeculationBench.defaultConfigs());
+            double base = results.getFirst().tokensPerSecond();
+            double editBase = results.stream().filter(r -> r.config().editPrompts()
+                    && r.config().mode() == dev.specd.plan.SpeculationMode.OFF).findFirst().orElseThrow().tokensPerSecond();
+            StringBuilder csv = new StringBuilder("config,tokens,seconds,tokens_per_second,speedup,rounds,drafted,accepted,"
+                    + "acceptance,mean_accepted_per_round,verified_fraction,agreement\n");
+            StringBuilder json = new StringBuilder("[\n");
+            System.out.printf("%-34s %9s %8s %10s %9s %9s%n", "config", "tok/s", "speedup", "acceptance", "verified",
+                    "agreement");
+            for (SpeculationBench.Result r : results) {
+                double speedup = r.tokensPerSecond() / (r.config().editPrompts() ? editBase : base);
+                double perRound = r.rounds() == 0 ? 0 : (double) r.accepted() / r.rounds() + 1;
+                csv.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.3f,%.4f,%d,%d,%d,%.4f,%.3f,%.4f,%.4f%n",
+                        r.config().name(), r.tokens(), r.seconds(), r.tokensPerSecond(), speedup, r.rounds(), r.drafted(),
+                        r.accepted(), r.acceptance(), perRound, r.verifiedFraction(), r.agreement()));
+                json.append(String.format(Locale.ROOT, "  {\"config\":\"%s\",\"tokens_per_second\":%.3f,\"speedup\":%.4f,"
+                                + "\"acceptance\":%.4f,\"mean_accepted_per_round\":%.3f,\"verified_fraction\":%.4f,"
+                                + "\"agreement\":%.4f}%s%n", r.config().name(), r.tokensPerSecond(), speedup,
+                        r.acceptance(), perRound, r.verifiedFraction(), r.agreement(), r == results.getLast() ? "" : ","));
+                System.out.printf(Locale.ROOT, "%-34s %9.2f %7.2fx %10.3f %9.3f %9.3f%n", r.config().name(),
+                        r.tokensPerSecond(), speedup, r.acceptance(), r.verifiedFraction(), r.agreement());
+            }
+            json.append("]\n");
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("speculation.csv"), csv);
+            Files.writeString(out.resolve("speculation.json"), json);
+            System.out.println("wrote " + out.resolve("speculation.csv") + " and " + out.resolve("speculation.json"));
+            return 0;
+        }
+    }
+
+    static List<Path> modelDirs() {
+        String dirs = Optional.ofNullable(System.getenv("SPECD_MODELS_DIR")).orElse("");
+        return Arrays.stream(dirs.split(java.io.File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
     }
 }

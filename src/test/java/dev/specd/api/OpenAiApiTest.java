@@ -192,6 +192,18 @@ class OpenAiApiTest {
         post("/v1/completions", """
                 {"prompt":"hi","max_tokens":"many"}""").then().statusCode(400).body("error.param", equalTo("max_tokens"));
         post("/v1/completions", """
+                {"prompt":"hi","max_tokens":"5"}""").then().statusCode(400).body("error.param", equalTo("max_tokens"));
+        post("/v1/completions", """
+                {"prompt":"hi","max_tokens":2.5}""").then().statusCode(400).body("error.param", equalTo("max_tokens"));
+        post("/v1/completions", """
+                {"prompt":"hi","stream":"yes"}""").then().statusCode(400).body("error.param", equalTo("stream"));
+        post("/v1/completions", """
+                {"model":"stories","prompt":"hi","speculation":{"k":1.5}}""").then().statusCode(400)
+                .body("error.param", equalTo("speculation.k"));
+        post("/v1/completions", """
+                {"model":"stories","prompt":"hi","speculation":{"mode":"off","k":99}}""").then().statusCode(400)
+                .body("error.param", equalTo("speculation.k"));
+        post("/v1/completions", """
                 {"model":"gpt-17","prompt":"hi"}""").then().statusCode(404).body("error.code", equalTo("model_not_found"));
         post("/v1/chat/completions", """
                 {"messages":[]}""").then().statusCode(400).body("error.param", equalTo("messages"));
