@@ -6,6 +6,7 @@ import dev.specd.engine.CacheDirs;
 import dev.specd.plan.ModelRef;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -36,17 +37,33 @@ public final class BenchCommand {
                 "epsilon", "0.02", "seed", "20260101", "type", "f16"));
     }
 
-    static Path resolve(Optional<Path> model) {
-        if (model.isPresent()) return model.get();
-        return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge).resolve(defaultTarget());
+    /** Options every benchmark takes. */
+    static final class Common {
+        @Option(names = "--model", description = "target GGUF (default: the ~205M target forged from stories260K)")
+        Optional<Path> model;
+
+        @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
+        int threads;
+
+        @Option(names = "--out", defaultValue = "bench-out", description = "directory for the CSV and JSON results")
+        Path out;
+
+        int threads() {
+            return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        }
+
+        Path target() {
+            if (model.isPresent()) return model.get();
+            return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge).resolve(defaultTarget());
+        }
     }
 
     @Command(name = "overhead", mixinStandardHelpOptions = true,
             description = "Target-only tokens/s through specd's engine vs llama.cpp's own decode loop.")
     static final class Overhead implements Callable<Integer> {
 
-        @Option(names = "--model", description = "GGUF model (default: the ~205M target forged from stories260K)")
-        Optional<Path> model;
+        @Mixin
+        Common common;
 
         @Option(names = "--tokens", defaultValue = "128", description = "tokens to generate per run")
         int tokens;
@@ -54,19 +71,14 @@ public final class BenchCommand {
         @Option(names = "--runs", defaultValue = "3", description = "runs of each engine, alternating")
         int runs;
 
-        @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
-        int threads;
-
         @Option(names = "--prompt", defaultValue = "Once upon a time")
         String prompt;
 
-        @Option(names = "--out", defaultValue = "bench-out", description = "directory for overhead.csv and overhead.json")
-        Path out;
-
         @Override
         public Integer call() throws IOException, InterruptedException {
-            int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            Path file = resolve(model);
+            int t = common.threads();
+            Path out = common.out;
+            Path file = common.target();
             System.err.printf("model %s, %d tokens, %d threads, %d runs each%n", file, tokens, t, runs);
             List<OverheadBench.Run> results = new OverheadBench(file, prompt, tokens, t).run(runs);
             double ours = median(results, "specd");
@@ -101,8 +113,8 @@ public final class BenchCommand {
             description = "Target-only vs lossless k=2,4,8 vs cascade tau=0.5,0.7,0.9 vs prompt lookup, greedy.")
     static final class Speculation implements Callable<Integer> {
 
-        @Option(names = "--model", description = "target GGUF (default: the ~205M target forged from stories260K)")
-        Optional<Path> model;
+        @Mixin
+        Common common;
 
         @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
         Optional<Path> draft;
@@ -110,16 +122,11 @@ public final class BenchCommand {
         @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
         int tokens;
 
-        @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
-        int threads;
-
-        @Option(names = "--out", defaultValue = "bench-out", description = "directory for speculation.csv and .json")
-        Path out;
-
         @Override
         public Integer call() throws IOException {
-            int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            Path target = resolve(model);
+            int t = common.threads();
+            Path out = common.out;
+            Path target = common.target();
             Path draftFile = draft.orElseGet(() -> new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge)
                     .resolve(((ModelRef.Forged) defaultTarget()).source()));
             System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);

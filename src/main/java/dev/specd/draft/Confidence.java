@@ -1,5 +1,7 @@
 package dev.specd.draft;
 
+import dev.specd.sampling.Logprobs;
+
 /**
  * How sure a draft model is of its next token, measured on its raw logits (before the request's
  * temperature or filters: a greedy request turns every distribution into a point mass, which
@@ -9,15 +11,11 @@ public sealed interface Confidence {
 
     double of(float[] logits);
 
-    /** The largest softmax probability. */
+    /** The largest softmax probability: exp(max − logsumexp). */
     record MaxProb() implements Confidence {
         @Override
         public double of(float[] logits) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (float l : logits) if (l > max) max = l;
-            double sum = 0;
-            for (float l : logits) sum += Math.exp(l - max);
-            return 1.0 / sum;
+            return Math.exp(max(logits) - Logprobs.logSumExp(logits));
         }
     }
 
@@ -25,17 +23,19 @@ public sealed interface Confidence {
     record Entropy() implements Confidence {
         @Override
         public double of(float[] logits) {
-            float max = Float.NEGATIVE_INFINITY;
-            for (float l : logits) if (l > max) max = l;
-            double sum = 0;
-            for (float l : logits) sum += Math.exp(l - max);
-            double logSum = Math.log(sum);
+            double logSum = Logprobs.logSumExp(logits);
             double h = 0;
             for (float l : logits) {
-                double logP = l - max - logSum;
-                if (logP > -60) h -= Math.exp(logP) * logP;
+                double logP = l - logSum;
+                if (logP > -60) h -= Math.exp(logP) * logP; // smaller terms are below double precision
             }
             return 1.0 - h / Math.log(logits.length);
         }
+    }
+
+    private static float max(float[] logits) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float l : logits) if (l > max) max = l;
+        return max;
     }
 }

@@ -166,16 +166,22 @@ public final class Generation {
     }
 
     private void finishUnverified(List<Integer> tokens) {
-        for (int x : tokens) {
-            unverified++;
-            committed[size++] = x;
-            FinishReason reason = out.emit(x);
+        if (!emitAll(tokens.stream().mapToInt(Integer::intValue).toArray(), false)) finish(FinishReason.LENGTH);
+    }
+
+    /** Commits and emits tokens in order; returns false if the generation ended on one of them. */
+    private boolean emitAll(int[] tokens, boolean checkedByTarget) {
+        for (int token : tokens) {
+            if (checkedByTarget) verified++;
+            else unverified++;
+            committed[size++] = token;
+            FinishReason reason = out.emit(token);
             if (reason != null) {
                 finish(reason);
-                return;
+                return false;
             }
         }
-        finish(FinishReason.LENGTH);
+        return true;
     }
 
     /**
@@ -204,16 +210,7 @@ public final class Generation {
                     rows.length));
         }
         draft = Draft.EMPTY;
-        for (int token : v.emitted()) {
-            verified++;
-            committed[size++] = token;
-            FinishReason reason = out.emit(token);
-            if (reason != null) {
-                finish(reason);
-                return;
-            }
-        }
-        if (size + 1 >= maxLength) finish(FinishReason.LENGTH);
+        if (emitAll(v.emitted(), true) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
     }
 
     /**
