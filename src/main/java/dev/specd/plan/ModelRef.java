@@ -47,7 +47,7 @@ public sealed interface ModelRef {
     record Forged(String op, ModelRef source, Map<String, String> params) implements ModelRef {
         @Override
         public String describe() {
-            return op + params + " of " + source.describe();
+            return op + new java.util.TreeMap<>(params) + " of " + source.describe();
         }
     }
 }
