@@ -49,7 +49,8 @@ public class Startup {
         config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache.dir", dir));
         try {
             List<PipelineSpec> specs = PipelineSources.load(config.pipelines());
-            ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge);
+            ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge,
+                    "forge-v" + Forge.VERSION);
             for (PipelineSpec spec : specs) {
                 ExecutionPlan plan = PipelineCompiler.compile(spec);
                 if (plan.threads() == 0 && config.engine().threads() > 0) {

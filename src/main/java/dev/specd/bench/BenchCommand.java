@@ -54,7 +54,7 @@ public final class BenchCommand {
 
         Path target() {
             if (model.isPresent()) return model.get();
-            return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge).resolve(defaultTarget());
+            return resolver().resolve(defaultTarget());
         }
     }
 
@@ -127,7 +127,7 @@ public final class BenchCommand {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
-            Path draftFile = draft.orElseGet(() -> new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge)
+            Path draftFile = draft.orElseGet(() -> resolver()
                     .resolve(((ModelRef.Forged) defaultTarget()).source()));
             System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
             List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens)
@@ -160,6 +160,10 @@ public final class BenchCommand {
             System.out.println("wrote " + out.resolve("speculation.csv") + " and " + out.resolve("speculation.json"));
             return 0;
         }
+    }
+
+    static ModelResolver resolver() {
+        return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge, "forge-v" + Forge.VERSION);
     }
 
     static List<Path> modelDirs() {

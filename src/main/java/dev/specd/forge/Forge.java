@@ -23,6 +23,7 @@ public final class Forge {
     /** Prefix of the metadata keys that record how a file was forged. */
     public static final String META_PREFIX = "specd.forge.";
     /** Bumped whenever an operation would write different bytes for the same recipe. */
+    /** Bumped whenever an operation writes other bytes for the same recipe (it keys cached forged models). */
     public static final int VERSION = 1;
 
     private Forge() {

@@ -35,8 +35,19 @@ public final class ModelResolver {
     private final Checksums checksums;
     private final Downloader downloader;
     private final Forger forger;
+    private final String forgerVersion;
 
     public ModelResolver(List<Path> modelDirs, Path cacheDir, boolean downloadAllowed, Forger forger) {
+        this(modelDirs, cacheDir, downloadAllowed, forger, "");
+    }
+
+    /**
+     * @param forgerVersion part of a forged model's cache key: a forge that writes other bytes for
+     *                      the same recipe must not reuse files an older one wrote
+     */
+    public ModelResolver(List<Path> modelDirs, Path cacheDir, boolean downloadAllowed, Forger forger,
+                         String forgerVersion) {
+        this.forgerVersion = forgerVersion;
         this.modelDirs = List.copyOf(modelDirs);
         this.cacheModels = cacheDir.resolve("models");
         this.downloadAllowed = downloadAllowed;
@@ -93,7 +104,7 @@ public final class ModelResolver {
 
     private Path resolveForged(ModelRef.Forged ref) {
         Path source = resolve(ref.source());
-        String key = recipeKey(ref.op(), new TreeMap<>(ref.params()), checksums.sha256(source));
+        String key = recipeKey(forgerVersion + ref.op(), new TreeMap<>(ref.params()), checksums.sha256(source));
         Path out = cacheModels.resolve("forged").resolve(ref.op() + "-" + key + ".gguf");
         if (Files.isRegularFile(out)) return out;
         try {

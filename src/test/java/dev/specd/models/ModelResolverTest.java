@@ -94,6 +94,8 @@ class ModelResolverTest {
         assertEquals(first, second);
         assertEquals(made, Files.getLastModifiedTime(second));
         assertTrue(first.startsWith(cache.resolve("models/forged")));
+        Path newerForge = new ModelResolver(List.of(TestModels.dir()), cache, false, Forge::forge, "forge-v99").resolve(ref);
+        assertFalse(newerForge.equals(first), "another forge version must not reuse the cached file");
     }
 
     @Test

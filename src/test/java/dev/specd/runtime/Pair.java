@@ -38,7 +38,8 @@ final class Pair {
     static final Path TARGET;
 
     static {
-        ModelResolver resolver = new ModelResolver(List.of(TestModels.dir()), CacheDirs.root(), false, Forge::forge);
+        ModelResolver resolver = new ModelResolver(List.of(TestModels.dir()), CacheDirs.root(), false, Forge::forge,
+                "forge-v" + Forge.VERSION);
         TARGET = resolver.resolve(PipelineSources.embedded("stories").target().model());
     }
 
