@@ -35,6 +35,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(503, "server_error", null, "service_unavailable", message, 5);
     }
 
+    /** A generation that ended in an engine error or was cancelled under a request still waiting for it. */
+    public static ApiException generationFailed(String why) {
+        return new ApiException(500, "server_error", null, null, "generation failed: " + why, 0);
+    }
+
     public int status() {
         return status;
     }

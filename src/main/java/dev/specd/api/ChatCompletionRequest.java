@@ -25,8 +25,11 @@ public record ChatCompletionRequest(
         JsonNode stop,
         Long seed,
         Boolean stream,
+        @JsonProperty("stream_options") StreamOptions streamOptions,
         Integer n,
         String user,
+        Boolean logprobs,
+        @JsonProperty("top_logprobs") Integer topLogprobs,
         @JsonProperty("ignore_eos") Boolean ignoreEos,
         SpeculationRequest speculation) implements SamplingFields {
 

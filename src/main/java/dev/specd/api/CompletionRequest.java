@@ -28,8 +28,10 @@ public record CompletionRequest(
         JsonNode stop,
         Long seed,
         Boolean stream,
+        @JsonProperty("stream_options") StreamOptions streamOptions,
         Integer n,
         String user,
+        Integer logprobs,
         @JsonProperty("ignore_eos") Boolean ignoreEos,
         SpeculationRequest speculation) implements SamplingFields {
 }

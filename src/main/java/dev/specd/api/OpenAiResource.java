@@ -2,8 +2,7 @@ package dev.specd.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.specd.engine.ChatMessage;
-import dev.specd.runtime.FinishReason;
-import dev.specd.runtime.GenerationEvent;
+import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.PipelineRegistry;
@@ -22,8 +21,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -71,9 +69,11 @@ public class OpenAiResource {
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
+        int logprobs = RequestMapper.completionLogprobs(request.logprobs());
         int[] prompt = RequestMapper.completionPrompt(request.prompt(), engine.target().vocab());
-        GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request, "prompt");
-        return serve(engine, g, new ResponseShape.Text(), Boolean.TRUE.equals(request.stream()), http);
+        GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
+                "prompt", logprobs);
+        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Text(), request, http);
     }
 
     @POST
@@ -83,14 +83,15 @@ public class OpenAiResource {
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
+        int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
         List<ChatMessage> messages = RequestMapper.messages(request.messages());
         String text = engine.target().applyChatTemplate(messages, true);
         int[] prompt = engine.target().vocab().tokenize(text, true, true);
         boolean completionTokens = request.maxCompletionTokens() != null;
         GenerationRequest g = RequestMapper.generation(engine, prompt,
                 completionTokens ? request.maxCompletionTokens() : request.maxTokens(),
-                completionTokens ? "max_completion_tokens" : "max_tokens", request, "messages");
-        return serve(engine, g, new ResponseShape.Chat(), Boolean.TRUE.equals(request.stream()), http);
+                completionTokens ? "max_completion_tokens" : "max_tokens", request, "messages", logprobs);
+        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(), request, http);
     }
 
     private EngineLoop engine(String model) {
@@ -102,102 +103,41 @@ public class OpenAiResource {
         return registry.find(model).orElseThrow(() -> ApiException.modelNotFound(model));
     }
 
-    private Response serve(EngineLoop engine, GenerationRequest g, ResponseShape shape, boolean stream,
+    /** Runs the request's choices (batched together on the pipeline's engine) and answers whole or streamed. */
+    private Response serve(EngineLoop engine, List<GenerationRequest> choices, ResponseShape shape, SamplingFields r,
                            RoutingContext http) {
-        String id = shape.newId();
-        long created = System.currentTimeMillis() / 1000;
-        String model = engine.plan().id();
-        EventQueue events = new EventQueue(engine.submit(g));
+        ResponseShape.Head head = new ResponseShape.Head(shape.newId(), System.currentTimeMillis() / 1000,
+                engine.plan().id());
+        Vocab vocab = choices.getFirst().wantsLogprobs() ? engine.target().vocab() : null;
+        EventQueue events = new EventQueue(choices.stream().map(engine::submit).toList());
         RuntimeException early = events.earlyFailure();
-        if (early != null) throw early;
+        if (early != null) {
+            events.cancel(); // choices admitted before the queue filled up must not run for nobody
+            throw early;
+        }
         // The response ending (sent, or its connection closed) is the only sign of a client that
-        // went away while we compute; cancelling a finished generation is a no-op.
+        // went away while we compute; cancelling finished generations is a no-op.
         http.addEndHandler(v -> events.cancel());
-        if (!stream) return complete(events, shape, id, created, model);
-        StreamingOutput body = out -> stream(events, shape, id, created, model, out);
-        return Response.ok(body, SSE).header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no").build();
-    }
-
-    private Response complete(EventQueue events, ResponseShape shape, String id, long created, String model) {
-        StringBuilder text = new StringBuilder();
+        if (Boolean.TRUE.equals(r.stream())) {
+            boolean includeUsage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
+            StreamingOutput body = out -> new StreamWriter(json, shape, head, choices.size(), vocab, includeUsage, out)
+                    .write(events, EVENT_TIMEOUT_MS);
+            return Response.ok(body, SSE).header("Cache-Control", "no-cache")
+                    .header("X-Accel-Buffering", "no").build();
+        }
         try {
-            while (true) {
-                switch (events.next(EVENT_TIMEOUT_MS)) {
-                    case EventQueue.Event(GenerationEvent.Text t) -> text.append(t.text());
-                    case EventQueue.Event(GenerationEvent.Done d) -> {
-                        if (d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED) {
-                            throw new ApiException(500, "server_error", null, null, "generation failed: "
-                                    + (d.error() != null ? d.error() : d.reason().openAi()), 0);
-                        }
-                        return Response.ok(shape.complete(id, created, model, text.toString(), d.reason().openAi(),
-                                Responses.Usage.of(d.promptTokens(), d.completionTokens()),
-                                SpeculationMapper.report(d.speculation())))
-                                .type(MediaType.APPLICATION_JSON).build();
-                    }
-                    case EventQueue.Failure(Throwable t) -> throw t instanceof RuntimeException r ? r
-                            : new IllegalStateException(t);
-                    case EventQueue.End end -> throw new IllegalStateException("generation ended without a result");
-                }
-            }
+            return Response.ok(WholeAnswer.collect(events, shape, head, vocab, EVENT_TIMEOUT_MS))
+                    .type(MediaType.APPLICATION_JSON).build();
         } catch (InterruptedException e) {
             events.cancel();
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted");
+        } catch (IOException e) {
+            events.cancel();
+            throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             events.cancel();
             throw e;
         }
-    }
-
-    private void stream(EventQueue events, ResponseShape shape, String id, long created, String model,
-                        OutputStream out) throws IOException {
-        try {
-            Object opening = shape.opening(id, created, model);
-            if (opening != null) send(out, opening);
-            while (true) {
-                switch (events.next(EVENT_TIMEOUT_MS)) {
-                    case EventQueue.Event(GenerationEvent.Text t) -> {
-                        if (!t.text().isEmpty()) send(out, shape.chunk(id, created, model, t.text()));
-                    }
-                    case EventQueue.Event(GenerationEvent.Done d) -> {
-                        if (d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED) {
-                            send(out, new ApiException(500, "server_error", null, null, "generation failed: "
-                                    + (d.error() != null ? d.error() : d.reason().openAi()), 0).body());
-                        } else {
-                            send(out, shape.closing(id, created, model, d.reason().openAi(),
-                                    SpeculationMapper.report(d.speculation())));
-                        }
-                        done(out);
-                        return;
-                    }
-                    case EventQueue.Failure(Throwable t) -> {
-                        send(out, new ApiException(500, "server_error", null, null, "generation failed: " + t.getMessage(), 0).body());
-                        done(out);
-                        return;
-                    }
-                    case EventQueue.End end -> {
-                        done(out);
-                        return;
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            events.cancel(); // the client is gone (or we failed): free the sequence now
-            throw e;
-        } catch (InterruptedException e) {
-            events.cancel();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void send(OutputStream out, Object chunk) throws IOException {
-        out.write(("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static void done(OutputStream out) throws IOException {
-        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 }

@@ -20,6 +20,10 @@ final class RequestMapper {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
     private static final int MAX_STOPS = 4;
+    /** OpenAI's limits. */
+    static final int MAX_N = 8;
+    static final int MAX_CHAT_TOP_LOGPROBS = 20;
+    static final int MAX_COMPLETION_LOGPROBS = 5;
 
     private RequestMapper() {
     }
@@ -68,8 +72,57 @@ final class RequestMapper {
         throw ApiException.invalid("stop", "stop must be a string or an array of strings");
     }
 
-    static void checkN(Integer n) {
-        if (n != null && n != 1) throw ApiException.invalid("n", "only n=1 is supported");
+    /**
+     * The generations of the request's {@code n} choices, batched together by the engine loop.
+     * Choice i samples with seed + i, so a seeded request still reproduces all its choices (and
+     * choice 0 is the n = 1 answer); unseeded choices draw independent seeds; greedy ones are equal.
+     */
+    static List<GenerationRequest> choices(GenerationRequest g, Integer n) {
+        int count = n == null ? 1 : n;
+        List<GenerationRequest> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            SamplingParams p = g.sampling();
+            out.add(p.seed().isPresent() ? g.withSampling(p.withSeed(p.seed().getAsLong() + i)) : g);
+        }
+        return out;
+    }
+
+    private static void checkN(Integer n) {
+        if (n != null && (n < 1 || n > MAX_N)) {
+            throw ApiException.invalid("n", "n must be between 1 and " + MAX_N + ", got " + n);
+        }
+    }
+
+    /** OpenAI refuses stream_options on a request that does not stream. */
+    private static void checkStreamOptions(SamplingFields r) {
+        if (r.streamOptions() != null && !Boolean.TRUE.equals(r.stream())) {
+            throw ApiException.invalid("stream_options", "stream_options is only allowed when stream is true");
+        }
+    }
+
+    /** Chat's {@code logprobs} (a boolean) and {@code top_logprobs} (0..20) as a {@link GenerationRequest#logprobs()}. */
+    static int chatLogprobs(Boolean logprobs, Integer top) {
+        if (top != null) {
+            if (top < 0 || top > MAX_CHAT_TOP_LOGPROBS) {
+                throw ApiException.invalid("top_logprobs", "top_logprobs must be between 0 and "
+                        + MAX_CHAT_TOP_LOGPROBS + ", got " + top);
+            }
+            if (!Boolean.TRUE.equals(logprobs)) {
+                throw ApiException.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
+            }
+        }
+        if (!Boolean.TRUE.equals(logprobs)) return GenerationRequest.NO_LOGPROBS;
+        return top == null ? 0 : top;
+    }
+
+    /** The completions endpoint's {@code logprobs} (an integer 0..5: how many alternatives) as a {@link GenerationRequest#logprobs()}. */
+    static int completionLogprobs(Integer logprobs) {
+        if (logprobs == null) return GenerationRequest.NO_LOGPROBS;
+        if (logprobs < 0 || logprobs > MAX_COMPLETION_LOGPROBS) {
+            throw ApiException.invalid("logprobs", "logprobs must be between 0 and " + MAX_COMPLETION_LOGPROBS
+                    + ", got " + logprobs);
+        }
+        return logprobs;
     }
 
     /** The prompt of /v1/completions: a string, an array holding one string, or an array of token ids. */
@@ -129,9 +182,11 @@ final class RequestMapper {
     /**
      * Builds the generation, rejecting before any work a prompt that cannot fit: prompt tokens plus
      * max_tokens must fit the sequence's share of the context.
+     *
+     * @param logprobs the request's {@link GenerationRequest#logprobs()}, already checked
      */
     static GenerationRequest generation(EngineLoop engine, int[] prompt, Integer maxTokens, String maxTokensParam,
-                                        SamplingFields r, String promptParam) {
+                                        SamplingFields r, String promptParam, int logprobs) {
         ExecutionPlan plan = engine.plan();
         int budget = plan.sequenceBudget();
         if (prompt.length == 0) throw ApiException.invalid(promptParam, "the prompt is empty");
@@ -152,8 +207,9 @@ final class RequestMapper {
             max = maxTokens;
         }
         checkN(r.n());
+        checkStreamOptions(r);
         return new GenerationRequest(prompt, sampling(r, plan.defaults()), max, stops(r.stop()),
-                Boolean.TRUE.equals(r.ignoreEos()), SpeculationMapper.settings(plan, r.speculation()));
+                Boolean.TRUE.equals(r.ignoreEos()), SpeculationMapper.settings(plan, r.speculation()), logprobs);
     }
 
 }

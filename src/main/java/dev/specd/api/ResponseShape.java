@@ -4,30 +4,51 @@ import dev.specd.api.Responses.ChatChoice;
 import dev.specd.api.Responses.ChatChunkChoice;
 import dev.specd.api.Responses.ChatCompletion;
 import dev.specd.api.Responses.ChatCompletionChunk;
+import dev.specd.api.Responses.ChatLogprobs;
+import dev.specd.api.Responses.ChatTokenLogprob;
+import dev.specd.api.Responses.ChatTopLogprob;
 import dev.specd.api.Responses.Completion;
 import dev.specd.api.Responses.CompletionChoice;
 import dev.specd.api.Responses.CompletionChunk;
+import dev.specd.api.Responses.CompletionLogprobs;
 import dev.specd.api.Responses.Delta;
+import dev.specd.api.Responses.Speculation;
 import dev.specd.api.Responses.Usage;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** How one endpoint shapes its answers: chat messages and deltas, or plain completion text. */
 sealed interface ResponseShape {
 
+    /** What every chunk and answer of one response repeats. */
+    record Head(String id, long created, String model) {
+    }
+
+    /** One finished choice of a whole answer; {@code logprobs} is already shaped (or null). */
+    record Choice(int index, String text, String finishReason, Object logprobs) {
+    }
+
     String newId();
 
-    /** The first chunk of a stream, or null if the endpoint sends none. */
-    Object opening(String id, long created, String model);
+    /** The first chunk of choice {@code index}'s stream, or null if the endpoint sends none. */
+    Object opening(Head head, int index);
 
-    Object chunk(String id, long created, String model, String text);
+    Object chunk(Head head, int index, String text, Object logprobs);
 
-    /** The last chunk before {@code [DONE]}: the finish reason, and what speculation did. */
-    Object closing(String id, long created, String model, String finishReason, Responses.Speculation speculation);
+    /** The last chunk of a choice: its finish reason, and what speculation did for it. */
+    Object closing(Head head, int index, String finishReason, Object logprobs, Speculation speculation);
 
-    Object complete(String id, long created, String model, String text, String finishReason, Usage usage,
-                    Responses.Speculation speculation);
+    /** The chunk of {@code stream_options.include_usage}: no choices, the whole request's usage. */
+    Object usage(Head head, Usage usage);
+
+    Object complete(Head head, List<Choice> choices, Usage usage, Speculation speculation);
+
+    /** The endpoint's logprobs object for these tokens, or null for none. */
+    Object logprobs(List<TokenLogprobs.Entry> entries);
 
     static String randomId(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
@@ -40,33 +61,45 @@ sealed interface ResponseShape {
         }
 
         @Override
-        public Object opening(String id, long created, String model) {
-            return chunk(id, created, model, new Delta("assistant", ""), null, null);
+        public Object opening(Head head, int index) {
+            return chunk(head, new ChatChunkChoice(index, new Delta("assistant", ""), null, null), null);
         }
 
         @Override
-        public Object chunk(String id, long created, String model, String text) {
-            return chunk(id, created, model, new Delta(null, text), null, null);
+        public Object chunk(Head head, int index, String text, Object logprobs) {
+            return chunk(head, new ChatChunkChoice(index, new Delta(null, text), logprobs, null), null);
         }
 
         @Override
-        public Object closing(String id, long created, String model, String finishReason,
-                              Responses.Speculation speculation) {
-            return chunk(id, created, model, new Delta(null, null), finishReason, speculation);
-        }
-
-        private static ChatCompletionChunk chunk(String id, long created, String model, Delta delta, String finish,
-                                                 Responses.Speculation speculation) {
-            return new ChatCompletionChunk(id, "chat.completion.chunk", created, model,
-                    List.of(new ChatChunkChoice(0, delta, null, finish)), null, speculation);
+        public Object closing(Head head, int index, String finishReason, Object logprobs, Speculation speculation) {
+            return chunk(head, new ChatChunkChoice(index, new Delta(null, null), logprobs, finishReason), speculation);
         }
 
         @Override
-        public Object complete(String id, long created, String model, String text, String finishReason, Usage usage,
-                               Responses.Speculation speculation) {
-            return new ChatCompletion(id, "chat.completion", created, model,
-                    List.of(new ChatChoice(0, new Responses.ChatMessage("assistant", text), null, finishReason)), usage,
-                    speculation);
+        public Object usage(Head head, Usage usage) {
+            return new ChatCompletionChunk(head.id(), "chat.completion.chunk", head.created(), head.model(), List.of(),
+                    usage, null);
+        }
+
+        private static ChatCompletionChunk chunk(Head head, ChatChunkChoice choice, Speculation speculation) {
+            return new ChatCompletionChunk(head.id(), "chat.completion.chunk", head.created(), head.model(),
+                    List.of(choice), null, speculation);
+        }
+
+        @Override
+        public Object complete(Head head, List<Choice> choices, Usage usage, Speculation speculation) {
+            return new ChatCompletion(head.id(), "chat.completion", head.created(), head.model(), choices.stream()
+                    .map(c -> new ChatChoice(c.index(), new Responses.ChatMessage("assistant", c.text()), c.logprobs(),
+                            c.finishReason()))
+                    .toList(), usage, speculation);
+        }
+
+        @Override
+        public Object logprobs(List<TokenLogprobs.Entry> entries) {
+            if (entries == null) return null;
+            return new ChatLogprobs(entries.stream().map(e -> new ChatTokenLogprob(e.chosen().text(),
+                    e.chosen().logprob(), e.chosen().bytes(), e.top().stream()
+                    .map(t -> new ChatTopLogprob(t.text(), t.logprob(), t.bytes())).toList())).toList());
         }
     }
 
@@ -77,32 +110,60 @@ sealed interface ResponseShape {
         }
 
         @Override
-        public Object opening(String id, long created, String model) {
+        public Object opening(Head head, int index) {
             return null;
         }
 
         @Override
-        public Object chunk(String id, long created, String model, String text) {
-            return chunk(id, created, model, text, null, null);
+        public Object chunk(Head head, int index, String text, Object logprobs) {
+            return chunk(head, new CompletionChoice(index, text, logprobs, null), null);
         }
 
         @Override
-        public Object closing(String id, long created, String model, String finishReason,
-                              Responses.Speculation speculation) {
-            return chunk(id, created, model, "", finishReason, speculation);
-        }
-
-        private static CompletionChunk chunk(String id, long created, String model, String text, String finish,
-                                             Responses.Speculation speculation) {
-            return new CompletionChunk(id, "text_completion", created, model,
-                    List.of(new CompletionChoice(0, text, null, finish)), null, speculation);
+        public Object closing(Head head, int index, String finishReason, Object logprobs, Speculation speculation) {
+            return chunk(head, new CompletionChoice(index, "", logprobs, finishReason), speculation);
         }
 
         @Override
-        public Object complete(String id, long created, String model, String text, String finishReason, Usage usage,
-                               Responses.Speculation speculation) {
-            return new Completion(id, "text_completion", created, model,
-                    List.of(new CompletionChoice(0, text, null, finishReason)), usage, speculation);
+        public Object usage(Head head, Usage usage) {
+            return new CompletionChunk(head.id(), "text_completion", head.created(), head.model(), List.of(), usage,
+                    null);
+        }
+
+        private static CompletionChunk chunk(Head head, CompletionChoice choice, Speculation speculation) {
+            return new CompletionChunk(head.id(), "text_completion", head.created(), head.model(), List.of(choice),
+                    null, speculation);
+        }
+
+        @Override
+        public Object complete(Head head, List<Choice> choices, Usage usage, Speculation speculation) {
+            return new Completion(head.id(), "text_completion", head.created(), head.model(), choices.stream()
+                    .map(c -> new CompletionChoice(c.index(), c.text(), c.logprobs(), c.finishReason()))
+                    .toList(), usage, speculation);
+        }
+
+        /**
+         * OpenAI's legacy shape: {@code top_logprobs} maps token text to logprob and, as OpenAI documents,
+         * always holds the chosen token, so it has up to {@code logprobs} + 1 entries. Two tokens with the
+         * same text keep the likelier one's value (the list is sorted most likely first).
+         */
+        @Override
+        public Object logprobs(List<TokenLogprobs.Entry> entries) {
+            if (entries == null) return null;
+            List<String> tokens = new ArrayList<>(entries.size());
+            List<Double> values = new ArrayList<>(entries.size());
+            List<Map<String, Double>> top = new ArrayList<>(entries.size());
+            List<Integer> offsets = new ArrayList<>(entries.size());
+            for (TokenLogprobs.Entry e : entries) {
+                tokens.add(e.chosen().text());
+                values.add(e.chosen().logprob());
+                Map<String, Double> alternatives = new LinkedHashMap<>();
+                for (TokenLogprobs.Token t : e.top()) alternatives.putIfAbsent(t.text(), t.logprob());
+                alternatives.putIfAbsent(e.chosen().text(), e.chosen().logprob());
+                top.add(alternatives);
+                offsets.add(e.textOffset());
+            }
+            return new CompletionLogprobs(tokens, values, top, offsets);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
+import java.util.Map;
 
 /** Response bodies of the OpenAI API, field for field. */
 public final class Responses {
@@ -68,6 +69,30 @@ public final class Responses {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CompletionChunk(String id, String object, long created, String model,
                                   List<CompletionChoice> choices, Usage usage, Speculation speculation) {
+    }
+
+    /** Chat logprobs: one entry per generated token. */
+    public record ChatLogprobs(List<ChatTokenLogprob> content) {
+    }
+
+    /** @param bytes the token's raw bytes (0..255); a token may hold part of a UTF-8 character */
+    public record ChatTokenLogprob(String token, double logprob, int[] bytes,
+                                   @JsonProperty("top_logprobs") List<ChatTopLogprob> topLogprobs) {
+    }
+
+    public record ChatTopLogprob(String token, double logprob, int[] bytes) {
+    }
+
+    /**
+     * Legacy completions logprobs: parallel arrays, one element per generated token.
+     *
+     * @param topLogprobs per token, the most likely tokens' texts and logprobs (the chosen token always among them)
+     * @param textOffset  where each token's text starts in the choice's text, in code points
+     */
+    public record CompletionLogprobs(List<String> tokens,
+                                     @JsonProperty("token_logprobs") List<Double> tokenLogprobs,
+                                     @JsonProperty("top_logprobs") List<Map<String, Double>> topLogprobs,
+                                     @JsonProperty("text_offset") List<Integer> textOffset) {
     }
 
     public record Model(String id, String object, long created, @JsonProperty("owned_by") String ownedBy) {

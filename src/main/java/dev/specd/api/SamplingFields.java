@@ -30,7 +30,13 @@ public interface SamplingFields {
 
     Boolean stream();
 
+    StreamOptions streamOptions();
+
+    /** Number of choices, 1..8. */
     Integer n();
+
+    /** OpenAI's end-user id: accepted (a string, or a 400) and ignored. */
+    String user();
 
     Boolean ignoreEos();
 

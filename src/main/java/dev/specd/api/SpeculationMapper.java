@@ -8,7 +8,9 @@ import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /** Applies a request's {@code speculation} overrides to its pipeline's plan, and reports what speculation did. */
 final class SpeculationMapper {
@@ -52,6 +54,24 @@ final class SpeculationMapper {
             throw ApiException.invalid("speculation.mode", "speculation.mode must be one of "
                     + Arrays.stream(SpeculationMode.values()).map(SpeculationMode::wireName).toList() + ", got '" + mode + "'");
         }
+    }
+
+    /**
+     * What speculation did for all the choices of a request together: counts summed, rates
+     * recomputed from the sums (so a choice weighs by its tokens, not as one vote).
+     */
+    static Responses.Speculation report(List<SpeculationSummary> choices) {
+        if (choices.isEmpty() || choices.stream().anyMatch(Objects::isNull)) return null;
+        if (choices.size() == 1) return report(choices.getFirst());
+        int rounds = 0, drafted = 0, accepted = 0, verified = 0, unverified = 0;
+        for (SpeculationSummary s : choices) {
+            rounds += s.rounds();
+            drafted += s.drafted();
+            accepted += s.accepted();
+            verified += s.verifiedTokens();
+            unverified += s.unverifiedTokens();
+        }
+        return report(new SpeculationSummary(choices.getFirst().mode(), rounds, drafted, accepted, verified, unverified));
     }
 
     static Responses.Speculation report(SpeculationSummary s) {

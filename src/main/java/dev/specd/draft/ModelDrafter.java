@@ -4,6 +4,7 @@ import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.LogitsProcessor;
+import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.sampling.TokenCounts;
@@ -24,6 +25,8 @@ public final class ModelDrafter implements Drafter {
     private final SamplingParams params;
     private final Sampler sampler;
     private final Confidence confidence;
+    /** Top alternatives to report with each drafted token's own log-probability, or -1 for none. */
+    private final int logprobs;
     private Sequence sequence;
     /** Mirror of the tokens in the draft model's KV cache. */
     private int[] cached = new int[0];
@@ -34,10 +37,21 @@ public final class ModelDrafter implements Drafter {
      * @param confidence how {@link StopRule}s see each token
      */
     public ModelDrafter(ModelContext context, SamplingParams params, Sampler sampler, Confidence confidence) {
+        this(context, params, sampler, confidence, -1);
+    }
+
+    /**
+     * @param logprobs -1, or n &ge; 0 to attach each drafted token's log-probability under the draft model and
+     *                 its n most likely tokens (a softmax over the vocabulary per token, so only when a cascade may
+     *                 emit the tokens unverified and the request asked for them)
+     */
+    public ModelDrafter(ModelContext context, SamplingParams params, Sampler sampler, Confidence confidence,
+                        int logprobs) {
         this.context = context;
         this.params = params;
         this.sampler = sampler;
         this.confidence = confidence;
+        this.logprobs = logprobs;
     }
 
     @Override
@@ -49,6 +63,7 @@ public final class ModelDrafter implements Drafter {
         int[] drafted = new int[max];
         double[] conf = new double[max];
         List<Distribution> qs = new ArrayList<>(max);
+        List<Logprobs.Position> positions = new ArrayList<>(logprobs >= 0 ? max : 0);
         int n = 0;
         while (true) {
             Distribution q = LogitsProcessor.process(logits, params, history);
@@ -56,13 +71,14 @@ public final class ModelDrafter implements Drafter {
             drafted[n] = x;
             conf[n] = confidence.of(logits);
             qs.add(q);
+            if (logprobs >= 0) positions.add(Logprobs.at(logits, x, logprobs));
             n++;
             if (n == max || stop.stopAfter(conf[n - 1])) break;
             logits = sequence.decode(new int[] {x}, 0)[0];
             cached = append(cached, x);
             history.add(x);
         }
-        return new Draft(Arrays.copyOf(drafted, n), qs, Arrays.copyOf(conf, n), System.nanoTime() - t0);
+        return new Draft(Arrays.copyOf(drafted, n), qs, Arrays.copyOf(conf, n), System.nanoTime() - t0, positions);
     }
 
     /**

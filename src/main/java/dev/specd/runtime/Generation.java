@@ -10,6 +10,7 @@ import dev.specd.engine.Vocab;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.LogitsProcessor;
+import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * One request's generation as a state machine the engine loop drives, in speculation rounds:
@@ -146,17 +148,19 @@ public final class Generation {
         List<Integer> tokens = new ArrayList<>();
         List<Distribution> qs = new ArrayList<>();
         List<Double> conf = new ArrayList<>();
+        List<Logprobs.Position> logprobs = new ArrayList<>(); // the draft model's, for an unverified finish
         while (true) {
             Draft one = slm.propose(context, request.prompt().length, 1, StopRule.NEVER);
             int x = one.tokens()[0];
             tokens.add(x);
             qs.add(one.q().getFirst());
             conf.add(one.confidence()[0]);
+            if (!one.logprobs().isEmpty()) logprobs.add(one.logprobs().getFirst());
             context = Arrays.copyOf(context, context.length + 1);
             context[context.length - 1] = x;
             if (one.confidence()[0] < settings.cascade().tau()) break; // not sure: the target takes over
             if (out.endsGeneration(x) || tokens.size() >= room) {
-                finishUnverified(tokens); // the draft model finished the answer alone
+                finishUnverified(tokens, logprobs); // the draft model finished the answer alone
                 return Draft.EMPTY;
             }
             if (tokens.size() >= settings.cascade().maxUnverified()) break;
@@ -165,17 +169,25 @@ public final class Generation {
                 conf.stream().mapToDouble(Double::doubleValue).toArray(), 0);
     }
 
-    private void finishUnverified(List<Integer> tokens) {
-        if (!emitAll(tokens.stream().mapToInt(Integer::intValue).toArray(), false)) finish(FinishReason.LENGTH);
+    /** Emits the draft model's tokens as they are; no target row scored them, so their logprobs are the draft's. */
+    private void finishUnverified(List<Integer> tokens, List<Logprobs.Position> logprobs) {
+        int[] emitted = tokens.stream().mapToInt(Integer::intValue).toArray();
+        IntFunction<Logprobs.Position> logprob = logprobs.isEmpty() ? j -> null : logprobs::get;
+        if (emitAll(emitted, false, logprob)) finish(FinishReason.LENGTH);
     }
 
-    /** Commits and emits tokens in order; returns false if the generation ended on one of them. */
-    private boolean emitAll(int[] tokens, boolean checkedByTarget) {
-        for (int token : tokens) {
+    /**
+     * Commits and emits tokens in order; returns false if the generation ended on one of them.
+     *
+     * @param logprob the log-probabilities of the j-th token, or null; computed only for tokens actually emitted
+     */
+    private boolean emitAll(int[] tokens, boolean checkedByTarget, IntFunction<Logprobs.Position> logprob) {
+        for (int j = 0; j < tokens.length; j++) {
+            int token = tokens[j];
             if (checkedByTarget) verified++;
             else unverified++;
             committed[size++] = token;
-            FinishReason reason = out.emit(token);
+            FinishReason reason = out.emit(token, logprob.apply(j));
             if (reason != null) {
                 finish(reason);
                 return false;
@@ -210,7 +222,12 @@ public final class Generation {
                     rows.length));
         }
         draft = Draft.EMPTY;
-        if (emitAll(v.emitted(), true) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
+        // Row j scored the token at draft position j, so it holds the target's distribution for the
+        // j-th emitted token (accepted drafts, then the replacement or bonus).
+        int[] emitted = v.emitted();
+        IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
+                ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
+        if (emitAll(emitted, true, logprob) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
     }
 
     /**

@@ -2,8 +2,10 @@ package dev.specd.runtime;
 
 import dev.specd.engine.Utf8StreamDecoder;
 import dev.specd.engine.Vocab;
+import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.TokenCounts;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -44,12 +46,21 @@ final class TokenEmitter {
         return vocab.isEndOfGeneration(token) && !request.ignoreEos();
     }
 
-    /** Emits one token; returns why the generation ends with it, or null to go on. */
-    FinishReason emit(int token) {
+    /**
+     * Emits one token; returns why the generation ends with it, or null to go on.
+     *
+     * @param logprob the token's log-probabilities, or null when the request wants none
+     */
+    FinishReason emit(int token, Logprobs.Position logprob) {
         if (endsGeneration(token)) return FinishReason.STOP;
         history.add(token);
         StopMatcher.Result r = stops.feed(utf8.append(vocab.pieceBytes(token, false)));
-        if (!r.emit().isEmpty() || !r.stopped()) sink.accept(new GenerationEvent.Text(r.emit(), new int[] {token}));
+        // A token that completes a stop string still counts as generated (usage), so its
+        // log-probability is reported too, even though its text is not.
+        if (!r.emit().isEmpty() || !r.stopped() || logprob != null) {
+            sink.accept(new GenerationEvent.Text(r.emit(), new int[] {token},
+                    logprob == null ? List.of() : List.of(logprob)));
+        }
         if (r.stopped()) return FinishReason.STOP;
         return history.size() >= request.maxTokens() ? FinishReason.LENGTH : null;
     }

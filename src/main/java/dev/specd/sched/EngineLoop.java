@@ -213,11 +213,15 @@ public final class EngineLoop implements AutoCloseable {
         SamplingParams draftParams = params.withSeed(targetSampler.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
         Confidence confidence = plan.cascade().confidence() == CascadeSpec.Confidence.ENTROPY
                 ? new Confidence.Entropy() : new Confidence.MaxProb();
+        // Only a cascade emits draft tokens the target never scored: their log-probabilities come
+        // from the draft model. Lossless drafts are all verified, so the target's rows serve them.
+        int draftLogprobs = job.request.speculation().mode() == SpeculationMode.CASCADE
+                ? job.request.logprobs() : GenerationRequest.NO_LOGPROBS;
         List<Drafter> out = new ArrayList<>();
         for (int i = 0; i < plan.drafters().size(); i++) {
             out.add(switch (plan.drafters().get(i)) {
                 case DraftPlan.Model m -> new ModelDrafter(draftContexts.get(i), draftParams, new Sampler(draftParams),
-                        confidence);
+                        confidence, draftLogprobs);
                 case DraftPlan.Lookup l -> new PromptLookupDrafter(l.ngramMin(), l.ngramMax());
             });
         }

@@ -1,0 +1,68 @@
+package dev.specd.api;
+
+import dev.specd.api.ResponseShape.Choice;
+import dev.specd.api.ResponseShape.Head;
+import dev.specd.engine.Vocab;
+import dev.specd.runtime.FinishReason;
+import dev.specd.runtime.GenerationEvent;
+import dev.specd.runtime.SpeculationSummary;
+import dev.specd.sampling.Logprobs;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the choices of a non-streamed answer as their events arrive, and shapes the whole answer. */
+final class WholeAnswer {
+
+    private WholeAnswer() {
+    }
+
+    /**
+     * @param vocab for the texts of log-probabilities; null when the request asked for none
+     * @return the endpoint's answer object
+     */
+    static Object collect(EventQueue events, ResponseShape shape, Head head, Vocab vocab, long timeoutMillis)
+            throws IOException, InterruptedException {
+        int n = events.choices();
+        List<StringBuilder> texts = new ArrayList<>(n);
+        List<List<Logprobs.Position>> positions = new ArrayList<>(n);
+        GenerationEvent.Done[] done = new GenerationEvent.Done[n];
+        for (int i = 0; i < n; i++) {
+            texts.add(new StringBuilder());
+            positions.add(new ArrayList<>());
+        }
+        events.forEach((choice, event) -> {
+            switch (event) {
+                case GenerationEvent.Text t -> {
+                    texts.get(choice).append(t.text());
+                    positions.get(choice).addAll(t.logprobs());
+                }
+                case GenerationEvent.Done d -> {
+                    if (failed(d)) throw ApiException.generationFailed(why(d));
+                    done[choice] = d;
+                }
+            }
+        }, timeoutMillis);
+        List<Choice> choices = new ArrayList<>(n);
+        List<SpeculationSummary> speculation = new ArrayList<>(n);
+        int completionTokens = 0;
+        for (int i = 0; i < n; i++) {
+            Object logprobs = vocab == null ? null : shape.logprobs(new TokenLogprobs(vocab).entries(positions.get(i)));
+            choices.add(new Choice(i, texts.get(i).toString(), done[i].reason().openAi(), logprobs));
+            speculation.add(done[i].speculation());
+            completionTokens += done[i].completionTokens();
+        }
+        // As OpenAI counts n > 1: the prompt once, the completion tokens of every choice.
+        Responses.Usage usage = Responses.Usage.of(done[0].promptTokens(), completionTokens);
+        return shape.complete(head, choices, usage, SpeculationMapper.report(speculation));
+    }
+
+    static boolean failed(GenerationEvent.Done d) {
+        return d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED;
+    }
+
+    static String why(GenerationEvent.Done d) {
+        return d.error() != null ? d.error() : d.reason().openAi();
+    }
+}
