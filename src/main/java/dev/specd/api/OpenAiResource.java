@@ -39,8 +39,11 @@ public class OpenAiResource {
     /** Clients that stream may ask for SSE in Accept; the body's "stream" field decides. */
     private static final String SSE = "text/event-stream";
 
-    /** Longest wait for the next event of a running generation before we call the engine stuck. */
-    private static final long EVENT_TIMEOUT_MS = 300_000;
+    /**
+     * Beyond the request timeout, how long we wait for the next event before we call the engine
+     * stuck: it ends every request by its deadline (to within one turn), even one still queued.
+     */
+    private static final long STUCK_MARGIN_MS = 60_000;
 
     @Inject
     PipelineRegistry registry;
@@ -94,6 +97,7 @@ public class OpenAiResource {
     }
 
     private EngineLoop engine(String model) {
+        if (registry.isShuttingDown()) throw ErrorMappers.shuttingDown();
         if (registry.failure().isPresent()) throw ApiException.unavailable("models failed to load: " + registry.failure().get());
         if (!registry.isReady()) throw ApiException.unavailable("models are still loading; retry shortly");
         if (model == null || model.isBlank()) {
@@ -113,17 +117,19 @@ public class OpenAiResource {
         // The response ending (sent, or its connection closed) is the only sign of a client that
         // went away while we compute; cancelling a finished generation is a no-op.
         http.addEndHandler(v -> events.cancel());
-        if (!stream) return complete(events, shape, id, created, model);
-        StreamingOutput body = out -> stream(events, shape, id, created, model, out);
+        long eventTimeout = engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
+        if (!stream) return complete(events, eventTimeout, shape, id, created, model);
+        StreamingOutput body = out -> stream(events, eventTimeout, shape, id, created, model, out);
         return Response.ok(body, SSE).header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no").build();
     }
 
-    private Response complete(EventQueue events, ResponseShape shape, String id, long created, String model) {
+    private Response complete(EventQueue events, long eventTimeout, ResponseShape shape, String id, long created,
+                              String model) {
         StringBuilder text = new StringBuilder();
         try {
             while (true) {
-                switch (events.next(EVENT_TIMEOUT_MS)) {
+                switch (events.next(eventTimeout)) {
                     case EventQueue.Event(GenerationEvent.Text t) -> text.append(t.text());
                     case EventQueue.Event(GenerationEvent.Done d) -> {
                         if (d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED) {
@@ -150,13 +156,13 @@ public class OpenAiResource {
         }
     }
 
-    private void stream(EventQueue events, ResponseShape shape, String id, long created, String model,
-                        OutputStream out) throws IOException {
+    private void stream(EventQueue events, long eventTimeout, ResponseShape shape, String id, long created,
+                        String model, OutputStream out) throws IOException {
         try {
             Object opening = shape.opening(id, created, model);
             if (opening != null) send(out, opening);
             while (true) {
-                switch (events.next(EVENT_TIMEOUT_MS)) {
+                switch (events.next(eventTimeout)) {
                     case EventQueue.Event(GenerationEvent.Text t) -> {
                         if (!t.text().isEmpty()) send(out, shape.chunk(id, created, model, t.text()));
                     }
@@ -172,7 +178,10 @@ public class OpenAiResource {
                         return;
                     }
                     case EventQueue.Failure(Throwable t) -> {
-                        send(out, new ApiException(500, "server_error", null, null, "generation failed: " + t.getMessage(), 0).body());
+                        // A timeout or shutdown ends a stream with the error a plain request would get.
+                        ApiException known = t instanceof RuntimeException r ? ErrorMappers.scheduling(r) : null;
+                        send(out, (known != null ? known : new ApiException(500, "server_error", null, null,
+                                "generation failed: " + t.getMessage(), 0)).body());
                         done(out);
                         return;
                     }
