@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.specd.sampling.InvalidSamplingParameterException;
 import dev.specd.sched.QueueFullException;
+import dev.specd.sched.RequestTimeoutException;
+import dev.specd.sched.ShuttingDownException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -21,6 +23,9 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
+    /** Retry-After of a 503: long enough for a restart or a queue to move, short for a client. */
+    private static final int RETRY_AFTER_SECONDS = 5;
+
     @ServerExceptionMapper
     public Response api(ApiException e) {
         return respond(e);
@@ -33,8 +38,48 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
-        return respond(new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
-                e.retryAfterSeconds()));
+        return respond(scheduling(e));
+    }
+
+    @ServerExceptionMapper
+    public Response timeout(RequestTimeoutException e) {
+        return respond(scheduling(e));
+    }
+
+    @ServerExceptionMapper
+    public Response shuttingDown(ShuttingDownException e) {
+        return respond(scheduling(e));
+    }
+
+    /**
+     * The scheduler's refusals and failures as OpenAI errors; shared with streams, which send the
+     * same body as their last event. Null for anything else.
+     * <ul>
+     * <li>queue full: 429 {@code rate_limit_error}, Retry-After;
+     * <li>timed out while still queued: 503 {@code timeout}/{@code queue_timeout}, Retry-After —
+     *     the server is overloaded, a later retry can succeed;
+     * <li>timed out while generating: 504 {@code timeout}/{@code request_timeout} — the request
+     *     itself takes longer than the server allows (408 would blame the client's upload);
+     * <li>shutting down: 503 {@code server_error}/{@code server_shutting_down}, Retry-After — a
+     *     retry reaches another or the restarted instance.
+     * </ul>
+     */
+    static ApiException scheduling(RuntimeException e) {
+        return switch (e) {
+            case QueueFullException q -> new ApiException(429, "rate_limit_error", null, "queue_full", q.getMessage(),
+                    q.retryAfterSeconds());
+            case RequestTimeoutException t when t.started() -> new ApiException(504, "timeout", null,
+                    "request_timeout", t.getMessage(), 0);
+            case RequestTimeoutException t -> new ApiException(503, "timeout", null, "queue_timeout", t.getMessage(),
+                    RETRY_AFTER_SECONDS);
+            case ShuttingDownException s -> shuttingDown();
+            default -> null;
+        };
+    }
+
+    static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", null, "server_shutting_down", "server shutting down",
+                RETRY_AFTER_SECONDS);
     }
 
     /** Quarkus has its own mapper for this type (an answer in another shape): ours must be as specific. */

@@ -37,8 +37,11 @@ public class OpenAiResource {
     /** Clients that stream may ask for SSE in Accept; the body's "stream" field decides. */
     private static final String SSE = "text/event-stream";
 
-    /** Longest wait for the next event of a running generation before we call the engine stuck. */
-    private static final long EVENT_TIMEOUT_MS = 300_000;
+    /**
+     * Beyond the request timeout, how long we wait for the next event before we call the engine
+     * stuck: it ends every request by its deadline (to within one turn), even one still queued.
+     */
+    private static final long STUCK_MARGIN_MS = 60_000;
 
     @Inject
     PipelineRegistry registry;
@@ -95,6 +98,7 @@ public class OpenAiResource {
     }
 
     private EngineLoop engine(String model) {
+        if (registry.isShuttingDown()) throw ErrorMappers.shuttingDown();
         if (registry.failure().isPresent()) throw ApiException.unavailable("models failed to load: " + registry.failure().get());
         if (!registry.isReady()) throw ApiException.unavailable("models are still loading; retry shortly");
         if (model == null || model.isBlank()) {
@@ -118,15 +122,16 @@ public class OpenAiResource {
         // The response ending (sent, or its connection closed) is the only sign of a client that
         // went away while we compute; cancelling finished generations is a no-op.
         http.addEndHandler(v -> events.cancel());
+        long eventTimeout = engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
         if (Boolean.TRUE.equals(r.stream())) {
             boolean includeUsage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
             StreamingOutput body = out -> new StreamWriter(json, shape, head, choices.size(), vocab, includeUsage, out)
-                    .write(events, EVENT_TIMEOUT_MS);
+                    .write(events, eventTimeout);
             return Response.ok(body, SSE).header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no").build();
         }
         try {
-            return Response.ok(WholeAnswer.collect(events, shape, head, vocab, EVENT_TIMEOUT_MS))
+            return Response.ok(WholeAnswer.collect(events, shape, head, vocab, eventTimeout))
                     .type(MediaType.APPLICATION_JSON).build();
         } catch (InterruptedException e) {
             events.cancel();

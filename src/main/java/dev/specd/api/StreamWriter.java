@@ -61,7 +61,9 @@ final class StreamWriter {
                 send(e.body());
             } catch (RuntimeException e) {
                 events.cancel();
-                send(ApiException.generationFailed(String.valueOf(e.getMessage())).body());
+                // A timeout or shutdown ends a stream with the error a plain request would get.
+                ApiException known = ErrorMappers.scheduling(e);
+                send((known != null ? known : ApiException.generationFailed(String.valueOf(e.getMessage()))).body());
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /** Server settings ({@code specd.*} properties; each also settable as an environment variable). */
@@ -30,6 +31,8 @@ public interface SpecdConfig {
 
     Engine engine();
 
+    Scheduler scheduler();
+
     interface Pipelines {
         /**
          * A directory of pipeline YAML files ({@code SPECD_PIPELINES_DIR}); when set, its pipelines
@@ -49,5 +52,28 @@ public interface SpecdConfig {
 
         /** A llama.cpp b4916 shared library to use instead of the bundled CPU build ({@code SPECD_ENGINE_LIBRARY}). */
         Optional<String> library();
+    }
+
+    interface Scheduler {
+        /** Requests that may wait for a free sequence per pipeline; one more is answered 429 with Retry-After. */
+        @WithName("queue-capacity")
+        @WithDefault("64")
+        int queueCapacity();
+
+        /**
+         * The most one request may take, from entering the queue to its last token; past it the
+         * request ends with an error (503 while still queued, 504 once generating).
+         */
+        @WithName("request-timeout")
+        @WithDefault("10m")
+        Duration requestTimeout();
+
+        /**
+         * On shutdown, how long requests already taken may take to finish before they are ended;
+         * also Quarkus' own graceful-shutdown wait for HTTP requests (quarkus.shutdown.timeout).
+         */
+        @WithName("drain-timeout")
+        @WithDefault("30s")
+        Duration drainTimeout();
     }
 }

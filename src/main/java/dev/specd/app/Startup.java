@@ -15,6 +15,8 @@ import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.PipelineSpec;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.PipelineRegistry;
+import dev.specd.sched.SchedulerLimits;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +50,8 @@ public class Startup {
         config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
         config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache.dir", dir));
         try {
+            SchedulerLimits limits = new SchedulerLimits(config.scheduler().queueCapacity(),
+                    config.scheduler().requestTimeout());
             List<PipelineSpec> specs = PipelineSources.load(config.pipelines());
             ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge,
                     "forge-v" + Forge.VERSION);
@@ -70,7 +74,7 @@ public class Startup {
                     target.close();
                     throw e;
                 }
-                registry.register(new EngineLoop(plan, target, drafts, 64, round -> { }));
+                registry.register(new EngineLoop(plan, target, drafts, limits, round -> { }));
             }
             registry.markReady();
             LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),
@@ -92,8 +96,22 @@ public class Startup {
         return model;
     }
 
+    /**
+     * Graceful shutdown, stage one, in Quarkus' pre-shutdown (fired because
+     * quarkus.shutdown.delay-enabled is set; it comes before the HTTP server's own graceful
+     * wait, which still takes new requests): refuse new requests with 503, let those already taken
+     * finish up to the drain timeout, end the rest.
+     */
+    void onShutdownBegins(@Observes ShutdownDelayInitiatedEvent event) {
+        registry.drain(config.scheduler().drainTimeout());
+    }
+
+    /**
+     * Stage three, after the HTTP server has let the last responses out (quarkus.shutdown.timeout):
+     * free contexts and models. The drain is a no-op by now, unless stage one never ran.
+     */
     void onStop(@Observes ShutdownEvent event) {
-        registry.closeAll();
+        registry.shutdown(config.scheduler().drainTimeout());
     }
 
     private List<Path> modelDirs() {

@@ -21,15 +21,15 @@ import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sampling.Sampler;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.MultiEmitter;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The one thread that owns a pipeline's llama.cpp context. Each turn it admits waiting requests
@@ -37,10 +37,17 @@ import java.util.function.Consumer;
  * multi-sequence batch (continuous batching: a prompt prefill rides along with other sequences'
  * single tokens), and hands each generation its logits. Cancelled requests (the client went away)
  * are dropped at the next turn and their KV cells freed.
+ * <p>
+ * Every request has a deadline, the {@link SchedulerLimits#requestTimeout() request timeout} after
+ * it entered the queue: a turn ends the requests past it, waiting or running, with a
+ * {@link RequestTimeoutException}. {@link #drain(Duration)} stops admission for a graceful shutdown.
  */
 public final class EngineLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EngineLoop.class);
+
+    /** How long {@link #drain} waits, after its timeout, for the engine thread to fail what is left. */
+    private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
 
     private final ExecutionPlan plan;
     private final ModelBackend target;
@@ -49,27 +56,27 @@ public final class EngineLoop implements AutoCloseable {
     /** One draft context per model drafter of the plan, in plan order (null for lookup drafters). */
     private final List<ModelContext> draftContexts = new ArrayList<>();
     private final Consumer<RoundRecord> roundListener;
-    private final BlockingQueue<Job> waiting;
+    private final Admission queue;
     private final List<Job> running = new ArrayList<>();
     private final Thread thread;
     private volatile boolean stopping;
+    /** Set by {@link #drain}: no more submissions. */
+    private volatile boolean draining;
+    /** Set by {@link #drain} when its time is up: fail whatever is left. */
+    private volatile boolean abandoning;
+    /** Opened by the engine thread once draining left nothing waiting or running, or when it ends. */
+    private final CountDownLatch drained = new CountDownLatch(1);
     private volatile int runningCount;
-
-    private static final class Job {
-        final GenerationRequest request;
-        final MultiEmitter<? super GenerationEvent> emitter;
-        volatile boolean cancelled;
-        Generation generation;
-
-        Job(GenerationRequest request, MultiEmitter<? super GenerationEvent> emitter) {
-            this.request = request;
-            this.emitter = emitter;
-        }
-    }
 
     /** A target-only loop. */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, int queueCapacity) {
         this(plan, target, List.of(), queueCapacity, r -> { });
+    }
+
+    /** A loop with the default request timeout. */
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, int queueCapacity,
+                      Consumer<RoundRecord> rounds) {
+        this(plan, target, draftModels, SchedulerLimits.DEFAULT.withQueueCapacity(queueCapacity), rounds);
     }
 
     /**
@@ -79,8 +86,14 @@ public final class EngineLoop implements AutoCloseable {
      * @param draftModels one loaded model per {@link DraftPlan.Model} of the plan, in plan order
      * @param rounds      receives every speculation round (the profiler's input)
      */
-    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, int queueCapacity,
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
                       Consumer<RoundRecord> rounds) {
+        this(plan, target, draftModels, limits, rounds, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()}: tests pass one they move on themselves */
+    EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
+               Consumer<RoundRecord> rounds, LongSupplier clock) {
         this.plan = plan;
         this.target = target;
         this.draftModels = List.copyOf(draftModels);
@@ -98,7 +111,7 @@ public final class EngineLoop implements AutoCloseable {
                 draftContexts.add(null);
             }
         }
-        this.waiting = new ArrayBlockingQueue<>(queueCapacity);
+        this.queue = new Admission(plan.id(), limits, clock);
         this.thread = Thread.ofPlatform().name("specd-engine-" + plan.id()).daemon(true).unstarted(this::run);
         thread.start();
     }
@@ -116,22 +129,53 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     public int waitingRequests() {
-        return waiting.size();
+        return queue.size();
+    }
+
+    /** The most a request may take, its time in the queue included; the loop ends it by then. */
+    public Duration requestTimeout() {
+        return queue.requestTimeout();
     }
 
     /**
      * Queues a generation. The returned stream emits its events; cancelling the subscription
-     * cancels the generation. Fails at once with {@link QueueFullException} when the queue is full.
+     * cancels the generation. Fails at once with {@link QueueFullException} when the queue is full,
+     * and with {@link ShuttingDownException} once the loop drains; fails later with
+     * {@link RequestTimeoutException} when the request outlives the request timeout.
      */
     public Multi<GenerationEvent> submit(GenerationRequest request) {
-        if (stopping) throw new IllegalStateException("pipeline " + plan.id() + " is shutting down");
+        if (draining || stopping) throw new ShuttingDownException(plan.id());
+        // Subscribing is what queues the request (and starts its deadline).
         return Multi.createFrom().emitter(emitter -> {
-            Job job = new Job(request, emitter);
-            emitter.onTermination(() -> job.cancelled = true);
-            if (!waiting.offer(job)) {
-                emitter.fail(new QueueFullException(plan.id(), waiting.size(), 1));
-            }
+            if (draining || stopping) emitter.fail(new ShuttingDownException(plan.id()));
+            else queue.offer(request, emitter);
         });
+    }
+
+    /**
+     * Graceful shutdown: refuses new requests from now on, lets the waiting and running ones finish
+     * until {@code timeout}, then fails those left with {@link ShuttingDownException}. The loop
+     * keeps its contexts and models until {@link #close()}.
+     *
+     * @return whether every request finished on its own
+     */
+    public boolean drain(Duration timeout) {
+        draining = true;
+        try {
+            if (drained.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) return true;
+            int left = runningCount + queue.size();
+            abandoning = true;
+            // One more turn fails what is left: a turn is one batch decode, far below this bound.
+            if (!drained.await(ABANDON_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.warnf("pipeline %s: the engine thread did not end its requests within %s", plan.id(), ABANDON_WAIT);
+            }
+            LOG.warnf("pipeline %s: drain timeout %s reached; ended %d unfinished requests", plan.id(), timeout, left);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandoning = true;
+            return false;
+        }
     }
 
     private void run() {
@@ -147,21 +191,26 @@ public final class EngineLoop implements AutoCloseable {
                 for (Job job : List.copyOf(running)) end(job, FinishReason.ERROR, String.valueOf(e.getMessage()));
             }
         }
-        for (Job job : List.copyOf(running)) end(job, FinishReason.CANCELLED, "server shutting down");
-        for (Job job; (job = waiting.poll()) != null; ) job.emitter.fail(new IllegalStateException("server shutting down"));
+        failAll();
+        drained.countDown();
     }
 
     private void turn() throws InterruptedException {
+        if (abandoning) failAll();
+        long now = queue.now();
         for (Job job : List.copyOf(running)) {
             if (job.cancelled) end(job, FinishReason.CANCELLED, null);
+            else if (job.expired(now)) fail(job, queue.timeout(true));
         }
+        queue.dropExpired(now);
+        if (draining && running.isEmpty() && queue.isEmpty()) drained.countDown();
         if (running.isEmpty()) {
-            Job first = waiting.poll(200, TimeUnit.MILLISECONDS);
+            Job first = queue.poll(200);
             if (first == null) return;
             admit(first);
         }
         while (running.size() < plan.sequences()) {
-            Job next = waiting.poll();
+            Job next = queue.poll();
             if (next == null) break;
             admit(next);
         }
@@ -188,8 +237,18 @@ public final class EngineLoop implements AutoCloseable {
         }
     }
 
+    /** Ends every request, running or waiting, as the loop goes down. */
+    private void failAll() {
+        for (Job job : List.copyOf(running)) fail(job, new ShuttingDownException(plan.id()));
+        queue.failAll(new ShuttingDownException(plan.id()));
+    }
+
     private void admit(Job job) {
         if (job.cancelled) return;
+        if (job.expired(queue.now())) {
+            job.emitter.fail(queue.timeout(false));
+            return;
+        }
         try {
             Sampler sampler = new Sampler(job.request.sampling());
             Generation generation = new Generation(job.request, target.vocab(), sampler, drafters(job, sampler),
@@ -255,9 +314,17 @@ public final class EngineLoop implements AutoCloseable {
         }
     }
 
+    /** Ends a running request with a failure in place of its normal end, which must not reach the client. */
+    private void fail(Job job, RuntimeException failure) {
+        job.cancelled = true; // from now on emit() drops the generation's events, its Done included
+        end(job, FinishReason.CANCELLED, failure.getMessage());
+        job.emitter.fail(failure);
+    }
+
     /**
-     * Stops the loop: running generations end as cancelled, waiting ones fail, and the context and
-     * the target model (owned by this loop) are freed.
+     * Stops the loop at once: running and waiting requests fail with {@link ShuttingDownException}
+     * ({@link #drain} first lets them finish), and the contexts and the models (owned by this
+     * loop) are freed.
      */
     @Override
     public void close() {

@@ -2,11 +2,14 @@ package dev.specd.sched;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The pipelines the server serves, in configured order (the first is the default), and whether
@@ -17,6 +20,7 @@ public class PipelineRegistry {
 
     private final Map<String, EngineLoop> engines = new LinkedHashMap<>();
     private volatile boolean ready;
+    private volatile boolean shuttingDown;
     private volatile String failure;
     private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
 
@@ -38,6 +42,11 @@ public class PipelineRegistry {
         return ready;
     }
 
+    /** Set once {@link #shutdown} began: the server takes no new requests. */
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
     public Optional<String> failure() {
         return Optional.ofNullable(failure);
     }
@@ -54,7 +63,31 @@ public class PipelineRegistry {
         return createdEpochSeconds;
     }
 
-    /** Stops every engine; called on shutdown. */
+    /**
+     * Graceful shutdown, first part: no new requests from now on (and not ready), the requests
+     * already taken finish until {@code drainTimeout}, those left are ended. Engines keep their
+     * models until {@link #shutdown}; calling this again returns at once.
+     */
+    public void drain(Duration drainTimeout) {
+        List<EngineLoop> engines;
+        synchronized (this) {
+            shuttingDown = true;
+            ready = false;
+            engines = new ArrayList<>(this.engines.values());
+        }
+        // Side by side, so that all pipelines drain within the one timeout.
+        try (ExecutorService drains = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (EngineLoop e : engines) drains.submit(() -> e.drain(drainTimeout));
+        }
+    }
+
+    /** {@link #drain}, then every engine closed and its contexts and models freed. */
+    public void shutdown(Duration drainTimeout) {
+        drain(drainTimeout);
+        closeAll();
+    }
+
+    /** Stops every engine at once, failing what they still run. */
     public synchronized void closeAll() {
         ready = false;
         for (EngineLoop e : engines.values()) e.close();

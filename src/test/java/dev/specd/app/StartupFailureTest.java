@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,10 @@ class StartupFailureTest {
     Path dir;
 
     RuntimeException startWith(String modelYaml) throws IOException {
+        return startWith(modelYaml, 64);
+    }
+
+    RuntimeException startWith(String modelYaml, int queueCapacity) throws IOException {
         Path pipelines = Files.createDirectories(dir.resolve("pipelines"));
         Files.writeString(pipelines.resolve("p.yaml"), """
                 id: broken
@@ -30,7 +35,7 @@ class StartupFailureTest {
                 """.formatted(modelYaml.indent(4).stripTrailing()));
         Startup startup = new Startup();
         startup.registry = new PipelineRegistry();
-        startup.config = new FixedConfig(pipelines, dir.resolve("models"));
+        startup.config = new FixedConfig(pipelines, dir.resolve("models"), queueCapacity);
         RuntimeException e = assertThrows(RuntimeException.class, () -> startup.onStart(null));
         assertFalse(startup.registry.isReady());
         return e;
@@ -59,8 +64,16 @@ class StartupFailureTest {
         assertTrue(e.getMessage().contains(models.resolve("notes.gguf").toString()), e.getMessage());
     }
 
+    @Test
+    void queueWithoutPlaces() throws IOException {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.copy(dev.specd.TestModels.stories260K(), models.resolve("ok.gguf"));
+        RuntimeException e = startWith("file: ok.gguf", 0);
+        assertTrue(e.getMessage().contains("queue-capacity"), e.getMessage());
+    }
+
     /** The configuration of a server with one pipeline directory and one model directory. */
-    record FixedConfig(Path pipelineDir, Path modelDir) implements SpecdConfig {
+    record FixedConfig(Path pipelineDir, Path modelDir, int queueCapacity) implements SpecdConfig {
         @Override
         public Optional<String> modelsDir() {
             return Optional.of(modelDir.toString());
@@ -102,6 +115,26 @@ class StartupFailureTest {
                 @Override
                 public Optional<String> library() {
                     return Optional.empty();
+                }
+            };
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return new Scheduler() {
+                @Override
+                public int queueCapacity() {
+                    return queueCapacity;
+                }
+
+                @Override
+                public Duration requestTimeout() {
+                    return Duration.ofMinutes(10);
+                }
+
+                @Override
+                public Duration drainTimeout() {
+                    return Duration.ofSeconds(30);
                 }
             };
         }

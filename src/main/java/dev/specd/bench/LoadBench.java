@@ -1,0 +1,180 @@
+package dev.specd.bench;
+
+import dev.specd.engine.LoadOptions;
+import dev.specd.engine.ModelBackend;
+import dev.specd.engine.llamacpp.LlamaBackend;
+import dev.specd.plan.CascadeSpec;
+import dev.specd.plan.DraftPlan;
+import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.ModelRef;
+import dev.specd.plan.RequestDefaults;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.GenerationEvent;
+import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.SpeculationSettings;
+import dev.specd.runtime.SpeculationSummary;
+import dev.specd.sampling.SamplingParams;
+import dev.specd.sched.EngineLoop;
+import dev.specd.sched.SchedulerLimits;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serving under load: C concurrent greedy streams (all submitted at once, each generating N tokens
+ * with end-of-generation ignored) through one in-process engine loop with C sequences, as the
+ * server would batch them. Per stream it records when each token arrives and derives throughput
+ * (all tokens / wall time), time to first token, inter-token latency (gaps between consecutive
+ * tokens, pooled over streams) and time per output token ((last − first) / (n − 1) per stream, as
+ * vLLM reports it). With speculation the tokens of a round arrive together, so inter-token latency
+ * has many ~0 gaps and a long gap per round: TPOT is the fairer per-stream speed.
+ */
+public final class LoadBench {
+
+    /** A pipeline shape to load. */
+    public record Config(String name, SpeculationMode mode, int k) {
+    }
+
+    /** One (config, concurrency) cell; times in seconds. */
+    public record Result(Config config, int concurrency, int tokensPerStream, int tokens, double seconds,
+                         double ttftP50, double ttftP99, double itlP50, double itlP99, double tpotP50, double tpotP99,
+                         double acceptance) {
+        public double tokensPerSecond() {
+            return tokens / seconds;
+        }
+    }
+
+    /** Token arrival times of one stream; written on the engine thread, read after its end. */
+    private static final class Recorder {
+        final long submitted;
+        final long[] arrivals;
+        int n;
+        SpeculationSummary summary;
+        Throwable failure;
+
+        Recorder(long submitted, int tokens) {
+            this.submitted = submitted;
+            this.arrivals = new long[tokens];
+        }
+
+        void on(GenerationEvent e) {
+            long now = System.nanoTime();
+            if (e instanceof GenerationEvent.Text t) {
+                for (int i = 0; i < t.tokens().length && n < arrivals.length; i++) arrivals[n++] = now;
+            } else if (e instanceof GenerationEvent.Done d) {
+                summary = d.speculation();
+            }
+        }
+    }
+
+    private final Path target;
+    private final Path draft;
+    private final int threads;
+
+    public LoadBench(Path target, Path draft, int threads) {
+        this.target = target;
+        this.draft = draft;
+        this.threads = threads;
+    }
+
+    public static List<Config> defaultConfigs() {
+        return List.of(new Config("target-only", SpeculationMode.OFF, 0),
+                new Config("lossless k=4", SpeculationMode.LOSSLESS, 4));
+    }
+
+    /** Runs {@code config} with {@code concurrency} streams of {@code tokens} tokens each, on a fresh loop. */
+    public Result run(Config config, int concurrency, int tokens) throws InterruptedException {
+        try (EngineLoop loop = loop(config, concurrency, tokens)) {
+            SpeculationSettings settings = config.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
+                    : new SpeculationSettings(config.mode(), config.k(), CascadeSpec.DEFAULT);
+            List<int[]> prompts = SpeculationBench.STORY_PROMPTS.stream()
+                    .map(p -> loop.target().vocab().tokenize(p, true, false)).toList();
+            streams(loop, prompts, 1, 8, settings); // warm-up: first-call costs out of the measurement
+            long t0 = System.nanoTime();
+            List<Recorder> streams = streams(loop, prompts, concurrency, tokens, settings);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return summarize(config, concurrency, tokens, streams, seconds);
+        }
+    }
+
+    private EngineLoop loop(Config config, int concurrency, int tokens) {
+        int longestPrompt = SpeculationBench.STORY_PROMPTS.stream().mapToInt(String::length).max().orElseThrow();
+        // Each sequence holds its prompt (at most a token per character), its tokens and the draft
+        // of the last round; all sequences share the one context.
+        int perSequence = longestPrompt + tokens + config.k() + 8;
+        int context = concurrency * perSequence;
+        ModelRef targetRef = new ModelRef.File(target.toString(), Optional.empty(), Optional.empty());
+        List<DraftPlan> drafters = new ArrayList<>();
+        List<ModelBackend> draftModels = new ArrayList<>();
+        if (config.mode() != SpeculationMode.OFF) {
+            drafters.add(new DraftPlan.Model(new ModelRef.File(draft.toString(), Optional.empty(), Optional.empty()),
+                    context));
+            draftModels.add(LlamaBackend.load(draft, LoadOptions.DEFAULT));
+        }
+        ExecutionPlan plan = new ExecutionPlan("load", config.name(), targetRef, context, concurrency, threads, 0,
+                perSequence, RequestDefaults.OPENAI, "bench", config.mode(), drafters, config.k(), CascadeSpec.DEFAULT,
+                config.k() + 1, List.of());
+        SchedulerLimits limits = new SchedulerLimits(Math.max(16, concurrency), Duration.ofHours(1));
+        return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, limits, r -> { });
+    }
+
+    /** Submits {@code count} streams at once (prompts in turn) and waits for all of them. */
+    private static List<Recorder> streams(EngineLoop loop, List<int[]> prompts, int count, int tokens,
+                                          SpeculationSettings settings) throws InterruptedException {
+        List<Recorder> out = new ArrayList<>(count);
+        CountDownLatch ended = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            GenerationRequest request = new GenerationRequest(prompts.get(i % prompts.size()), SamplingParams.greedy(),
+                    tokens, List.of(), true, settings);
+            Recorder r = new Recorder(System.nanoTime(), tokens);
+            out.add(r);
+            loop.submit(request).subscribe().with(r::on, t -> {
+                r.failure = t;
+                ended.countDown();
+            }, ended::countDown);
+        }
+        if (!ended.await(1, TimeUnit.HOURS)) throw new IllegalStateException("streams did not end within an hour");
+        for (Recorder r : out) {
+            if (r.failure != null) throw new IllegalStateException("a stream failed: " + r.failure, r.failure);
+            if (r.n != tokens) throw new IllegalStateException("a stream generated " + r.n + " of " + tokens + " tokens");
+        }
+        return out;
+    }
+
+    private static Result summarize(Config config, int concurrency, int tokens, List<Recorder> streams, double seconds) {
+        double[] ttft = new double[streams.size()];
+        double[] tpot = new double[streams.size()];
+        double[] itl = new double[streams.size() * Math.max(0, tokens - 1)];
+        int gaps = 0;
+        long drafted = 0;
+        long accepted = 0;
+        for (int s = 0; s < streams.size(); s++) {
+            Recorder r = streams.get(s);
+            ttft[s] = (r.arrivals[0] - r.submitted) / 1e9;
+            tpot[s] = tokens < 2 ? 0 : (r.arrivals[tokens - 1] - r.arrivals[0]) / 1e9 / (tokens - 1);
+            for (int i = 1; i < tokens; i++) itl[gaps++] = (r.arrivals[i] - r.arrivals[i - 1]) / 1e9;
+            if (r.summary != null) {
+                drafted += r.summary.drafted();
+                accepted += r.summary.accepted();
+            }
+        }
+        return new Result(config, concurrency, tokens, tokens * streams.size(), seconds,
+                percentile(ttft, 50), percentile(ttft, 99), percentile(itl, 50), percentile(itl, 99),
+                percentile(tpot, 50), percentile(tpot, 99), drafted == 0 ? Double.NaN : (double) accepted / drafted);
+    }
+
+    /** Nearest-rank percentile (a value that occurred; p99 of 16 samples is their maximum). */
+    static double percentile(double[] values, double p) {
+        if (values.length == 0) return Double.NaN;
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.clamp(rank - 1, 0, sorted.length - 1)];
+    }
+}

@@ -1,0 +1,181 @@
+package dev.specd.sched;
+
+import dev.specd.TestModels;
+import dev.specd.engine.LoadOptions;
+import dev.specd.engine.llamacpp.LlamaBackend;
+import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.ModelRef;
+import dev.specd.runtime.FinishReason;
+import dev.specd.runtime.GenerationEvent;
+import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.SpeculationSettings;
+import dev.specd.sampling.SamplingParams;
+import io.smallrye.mutiny.subscription.Cancellable;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Admission, deadlines and draining of the engine loop, on stories260K through the real backend.
+ * A "long" request asks for thousands of tokens (seconds of work even for this tiny model): it is
+ * still running when the test looks, and is cancelled or failed long before it would end. Waits
+ * are for states, never for amounts of time, so a loaded machine only makes the tests slower.
+ */
+class EngineLoopTest {
+
+    private static final int LONG = 3_000;
+    /** Bound on waiting for a state that follows within milliseconds: only a hang reaches it. */
+    private static final long PATIENCE_SECONDS = 60;
+
+    /** A target-only loop on stories260K; context cells enough for a long request per sequence. */
+    private static EngineLoop loop(int sequences, SchedulerLimits limits, LongSupplier clock) {
+        ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
+                Optional.empty(), Optional.empty()), 4_096 * sequences, sequences, 1);
+        return new EngineLoop(plan, LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT), List.of(), limits,
+                r -> { }, clock);
+    }
+
+    private static EngineLoop loop(int sequences, SchedulerLimits limits) {
+        return loop(sequences, limits, System::nanoTime);
+    }
+
+    /** One submitted request: its end (a Done, or the failure), and the subscription to cancel it. */
+    private record Call(CompletableFuture<GenerationEvent.Done> end, Cancellable subscription) {
+
+        GenerationEvent.Done done() throws Exception {
+            return end.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+        }
+
+        Throwable failure() throws Exception {
+            try {
+                GenerationEvent.Done d = end.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+                return fail("expected a failure, the request ended normally: " + d);
+            } catch (ExecutionException e) {
+                return e.getCause();
+            }
+        }
+    }
+
+    private static Call start(EngineLoop loop, int maxTokens) {
+        int[] prompt = loop.target().vocab().tokenize("Once upon a time", true, false);
+        CompletableFuture<GenerationEvent.Done> end = new CompletableFuture<>();
+        Cancellable s = loop.submit(new GenerationRequest(prompt, SamplingParams.greedy(), maxTokens, List.of(), true,
+                SpeculationSettings.OFF)).subscribe().with(e -> {
+                    if (e instanceof GenerationEvent.Done d) end.complete(d);
+                }, end::completeExceptionally, () -> end.completeExceptionally(new AssertionError("ended without Done")));
+        return new Call(end, s);
+    }
+
+    private static void await(BooleanSupplier state, String what) throws InterruptedException {
+        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
+        while (!state.getAsBoolean()) {
+            if (System.nanoTime() - limit > 0) fail("timed out waiting until " + what);
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesTheNextRequestAtOnce() throws Exception {
+        try (EngineLoop loop = loop(1, new SchedulerLimits(1, Duration.ofMinutes(10)))) {
+            Call running = start(loop, LONG);
+            await(() -> loop.runningSequences() == 1, "the first request runs");
+            Call queued = start(loop, LONG);
+            assertEquals(1, loop.waitingRequests());
+            Call refused = start(loop, LONG);
+            // The refusal comes during subscribe, before submit's caller could look at anything else.
+            assertTrue(refused.end().isCompletedExceptionally());
+            assertInstanceOf(QueueFullException.class, refused.failure());
+            assertFalse(queued.end().isDone());
+            running.subscription().cancel();
+            queued.subscription().cancel();
+        }
+    }
+
+    @Test
+    void aCancelledWaitingRequestGivesItsPlaceBack() throws Exception {
+        try (EngineLoop loop = loop(1, new SchedulerLimits(1, Duration.ofMinutes(10)))) {
+            Call running = start(loop, LONG);
+            await(() -> loop.runningSequences() == 1, "the first request runs");
+            Call queued = start(loop, 8);
+            queued.subscription().cancel();
+            await(() -> loop.waitingRequests() == 0, "the cancelled request leaves the queue");
+            assertFalse(running.end().isDone(), "the place came back while the first request still ran");
+            Call next = start(loop, 8);
+            running.subscription().cancel();
+            assertEquals(FinishReason.LENGTH, next.done().reason());
+        }
+    }
+
+    @Test
+    void requestsPastTheirDeadlineEndWithATimeoutWaitingOrRunning() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (EngineLoop loop = loop(1, new SchedulerLimits(4, Duration.ofSeconds(10)), clock::get)) {
+            Call running = start(loop, LONG);
+            await(() -> loop.runningSequences() == 1, "the first request runs");
+            Call waiting = start(loop, 8);
+            clock.addAndGet(Duration.ofSeconds(11).toNanos());
+
+            RequestTimeoutException r = assertInstanceOf(RequestTimeoutException.class, running.failure());
+            assertTrue(r.started(), "the first request was generating");
+            RequestTimeoutException w = assertInstanceOf(RequestTimeoutException.class, waiting.failure());
+            assertFalse(w.started(), "the second request never left the queue");
+
+            // The loop lives on, with its slot free: a request within its deadline runs to its end.
+            GenerationEvent.Done d = start(loop, 8).done();
+            assertEquals(FinishReason.LENGTH, d.reason());
+            assertEquals(8, d.completionTokens());
+        }
+    }
+
+    @Test
+    void drainLetsRunningAndQueuedRequestsFinishAndRefusesNewOnes() throws Exception {
+        try (EngineLoop loop = loop(2, new SchedulerLimits(8, Duration.ofMinutes(10)))) {
+            List<Call> calls = List.of(start(loop, 200), start(loop, 200), start(loop, 200)); // one must queue
+            assertTrue(loop.drain(Duration.ofSeconds(PATIENCE_SECONDS)));
+            for (Call c : calls) {
+                GenerationEvent.Done d = c.done();
+                assertEquals(FinishReason.LENGTH, d.reason());
+                assertEquals(200, d.completionTokens());
+            }
+            assertThrows(ShuttingDownException.class, () -> start(loop, 8));
+            assertEquals(0, loop.runningSequences());
+            assertEquals(0, loop.waitingRequests());
+        }
+    }
+
+    @Test
+    void drainEndsWhatIsLeftAtItsTimeout() throws Exception {
+        try (EngineLoop loop = loop(1, new SchedulerLimits(4, Duration.ofMinutes(10)))) {
+            Call running = start(loop, LONG);
+            Call waiting = start(loop, 8);
+            // Neither can finish in a millisecond: the first is long, the second waits for its slot.
+            assertFalse(loop.drain(Duration.ofMillis(1)));
+            assertInstanceOf(ShuttingDownException.class, running.failure());
+            assertInstanceOf(ShuttingDownException.class, waiting.failure());
+            assertEquals(0, loop.runningSequences());
+            assertEquals(0, loop.waitingRequests());
+        }
+    }
+
+    @Test
+    void limitsRejectNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new SchedulerLimits(0, Duration.ofMinutes(1)));
+        assertThrows(IllegalArgumentException.class, () -> new SchedulerLimits(1, Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new SchedulerLimits(1, Duration.ofDays(400)));
+    }
+}
