@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  *   <li>{@code presencePenalty}, {@code frequencyPenalty} in [-2, 2] with OpenAI semantics:
  *       {@code logit[t] -= presence * (count[t] > 0 ? 1 : 0) + frequency * count[t]}, counted over
  *       the generated tokens.</li>
- *   <li>{@code repetitionPenalty} &gt; 0, llama.cpp / CTRL style; 1 is off.</li>
+ *   <li>{@code repetitionPenalty} in [0.01, 100], llama.cpp / CTRL style; 1 is off.</li>
  *   <li>{@code logitBias}: token id to a bias in [-100, 100] added to the logit; -100 bans the
  *       token in practice, +100 forces it.</li>
  *   <li>{@code seed}: empty means a fresh random seed per request.</li>
@@ -42,6 +42,8 @@ public record SamplingParams(
     public static final double MAX_TEMPERATURE = 2.0;
     public static final double MAX_ABS_PENALTY = 2.0;
     public static final float MAX_ABS_LOGIT_BIAS = 100f;
+    public static final double MIN_REPETITION_PENALTY = 0.01;
+    public static final double MAX_REPETITION_PENALTY = 100.0;
 
     public SamplingParams {
         check(temperature >= 0 && temperature <= MAX_TEMPERATURE,
@@ -51,8 +53,9 @@ public record SamplingParams(
         check(minP >= 0 && minP <= 1, "min_p", "must be in [0, 1] (0 disables it), got " + minP);
         checkPenalty(presencePenalty, "presence_penalty");
         checkPenalty(frequencyPenalty, "frequency_penalty");
-        check(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty),
-                "repetition_penalty", "must be a finite number > 0 (1 disables it), got " + repetitionPenalty);
+        // Bounded so that logit / penalty and logit * penalty stay finite floats for any real logit.
+        check(repetitionPenalty >= MIN_REPETITION_PENALTY && repetitionPenalty <= MAX_REPETITION_PENALTY,
+                "repetition_penalty", "must be between 0.01 and 100 (1 disables it), got " + repetitionPenalty);
         logitBias = logitBias == null ? Map.of() : checkedBias(logitBias);
         seed = seed == null ? OptionalLong.empty() : seed;
     }

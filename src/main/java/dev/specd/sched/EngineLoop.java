@@ -218,7 +218,13 @@ public final class EngineLoop implements AutoCloseable {
         List<Job> needTarget = new ArrayList<>(running.size());
         List<DecodeStep> steps = new ArrayList<>(running.size());
         for (Job job : List.copyOf(running)) {
-            DecodeStep step = job.generation.nextStep(); // drafting happens here
+            DecodeStep step;
+            try {
+                step = job.generation.nextStep(); // drafting happens here
+            } catch (RuntimeException e) {
+                failAlone(job, e);
+                continue;
+            }
             if (job.generation.isDone()) {
                 release(job); // a cascade that finished on the draft model alone
             } else {
@@ -228,13 +234,27 @@ public final class EngineLoop implements AutoCloseable {
         }
         if (steps.isEmpty()) return;
         long t0 = System.nanoTime();
-        List<float[][]> logits = context.decode(steps);
+        List<float[][]> logits = context.decode(steps); // a failure here is the whole batch's: run() ends them
         long verifyNanos = System.nanoTime() - t0;
         for (int i = 0; i < needTarget.size(); i++) {
             Job job = needTarget.get(i);
-            job.generation.onLogits(logits.get(i), verifyNanos);
+            try {
+                job.generation.onLogits(logits.get(i), verifyNanos);
+            } catch (RuntimeException e) {
+                failAlone(job, e);
+                continue;
+            }
             if (job.generation.isDone()) release(job);
         }
+    }
+
+    /**
+     * Ends one generation whose own step failed (sampling its logits, drafting): the others that
+     * share the turn are not to blame and go on.
+     */
+    private void failAlone(Job job, RuntimeException e) {
+        LOG.errorf(e, "a generation of pipeline %s failed", plan.id());
+        end(job, FinishReason.ERROR, String.valueOf(e.getMessage()));
     }
 
     /** Ends every request, running or waiting, as the loop goes down. */

@@ -64,6 +64,12 @@ class SamplingParamsTest {
         rejects("frequency_penalty", () -> BASE.withFrequencyPenalty(Double.NaN));
         rejects("repetition_penalty", () -> BASE.withRepetitionPenalty(0));
         rejects("repetition_penalty", () -> BASE.withRepetitionPenalty(Double.POSITIVE_INFINITY));
+        // Found by MalformedBodiesTest: 1e-40 passed and divided a logit to +Infinity mid-generation.
+        rejects("repetition_penalty", () -> BASE.withRepetitionPenalty(1e-40));
+        rejects("repetition_penalty", () -> BASE.withRepetitionPenalty(0.0099));
+        rejects("repetition_penalty", () -> BASE.withRepetitionPenalty(100.01));
+        assertEquals(0.01, BASE.withRepetitionPenalty(0.01).repetitionPenalty());
+        assertEquals(100.0, BASE.withRepetitionPenalty(100).repetitionPenalty());
         rejects("logit_bias", () -> BASE.withLogitBias(Map.of(3, 100.5f)));
         rejects("logit_bias", () -> BASE.withLogitBias(Map.of(-1, 1f)));
         Map<Integer, Float> nullValue = new HashMap<>();

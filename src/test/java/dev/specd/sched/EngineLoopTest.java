@@ -1,7 +1,15 @@
 package dev.specd.sched;
 
 import dev.specd.TestModels;
+import dev.specd.engine.ChatMessage;
+import dev.specd.engine.ContextOptions;
+import dev.specd.engine.DecodeStep;
 import dev.specd.engine.LoadOptions;
+import dev.specd.engine.ModelBackend;
+import dev.specd.engine.ModelContext;
+import dev.specd.engine.ModelInfo;
+import dev.specd.engine.Sequence;
+import dev.specd.engine.Vocab;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
@@ -14,7 +22,11 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -72,7 +84,11 @@ class EngineLoopTest {
     }
 
     private static Call start(EngineLoop loop, int maxTokens) {
-        int[] prompt = loop.target().vocab().tokenize("Once upon a time", true, false);
+        return start(loop, "Once upon a time", maxTokens);
+    }
+
+    private static Call start(EngineLoop loop, String text, int maxTokens) {
+        int[] prompt = loop.target().vocab().tokenize(text, true, false);
         CompletableFuture<GenerationEvent.Done> end = new CompletableFuture<>();
         Cancellable s = loop.submit(new GenerationRequest(prompt, SamplingParams.greedy(), maxTokens, List.of(), true,
                 SpeculationSettings.OFF)).subscribe().with(e -> {
@@ -169,6 +185,91 @@ class EngineLoopTest {
             assertInstanceOf(ShuttingDownException.class, waiting.failure());
             assertEquals(0, loop.runningSequences());
             assertEquals(0, loop.waitingRequests());
+        }
+    }
+
+    @Test
+    void aGenerationThatFailsEndsAloneAndTheOthersInItsTurnGoOn() throws Exception {
+        ModelBackend real = LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT);
+        int[] poison = real.vocab().tokenize("The poisoned one", true, false);
+        ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
+                Optional.empty(), Optional.empty()), 4_096 * 2, 2, 1);
+        try (EngineLoop loop = new EngineLoop(plan, new PoisoningBackend(real, poison), List.of(),
+                new SchedulerLimits(4, Duration.ofMinutes(10)), r -> { })) {
+            Call innocent = start(loop, 400);
+            await(() -> loop.runningSequences() == 1, "the innocent request runs");
+            Call poisoned = start(loop, "The poisoned one", 400);
+            GenerationEvent.Done bad = poisoned.done();
+            assertEquals(FinishReason.ERROR, bad.reason());
+            assertTrue(bad.error().contains("NaN"), bad.error());
+            assertFalse(innocent.end().isDone(), "the innocent request still runs after the other failed");
+            GenerationEvent.Done good = innocent.done();
+            assertEquals(FinishReason.LENGTH, good.reason());
+            assertEquals(400, good.completionTokens());
+            await(() -> loop.runningSequences() == 0, "both sequences are freed"); // Done comes just before the release
+        }
+    }
+
+    /**
+     * The real model, except that a sequence whose prompt is {@code poison} gets NaN logits from
+     * then on: an engine fault confined to one sequence of a shared batch.
+     */
+    private record PoisoningBackend(ModelBackend real, int[] poison) implements ModelBackend {
+        public ModelInfo info() {
+            return real.info();
+        }
+
+        public Vocab vocab() {
+            return real.vocab();
+        }
+
+        public String applyChatTemplate(List<ChatMessage> messages, boolean addAssistantPrompt) {
+            return real.applyChatTemplate(messages, addAssistantPrompt);
+        }
+
+        public ModelContext newContext(ContextOptions options) {
+            ModelContext context = real.newContext(options);
+            Set<Sequence> poisoned = Collections.newSetFromMap(new IdentityHashMap<>());
+            return new ModelContext() {
+                public int contextLength() {
+                    return context.contextLength();
+                }
+
+                public int maxSequences() {
+                    return context.maxSequences();
+                }
+
+                public int openSequences() {
+                    return context.openSequences();
+                }
+
+                public int usedCells() {
+                    return context.usedCells();
+                }
+
+                public Sequence openSequence() {
+                    return context.openSequence();
+                }
+
+                public List<float[][]> decode(List<DecodeStep> steps) {
+                    List<float[][]> rows = context.decode(steps);
+                    for (int i = 0; i < steps.size(); i++) {
+                        if (Arrays.equals(steps.get(i).tokens(), poison)) poisoned.add(steps.get(i).sequence());
+                        if (poisoned.contains(steps.get(i).sequence())) {
+                            for (float[] row : rows.get(i)) Arrays.fill(row, Float.NaN);
+                        }
+                    }
+                    return rows;
+                }
+
+                public void close() {
+                    context.close();
+                }
+            };
+        }
+
+        public void close() {
+            real.close();
         }
     }
 

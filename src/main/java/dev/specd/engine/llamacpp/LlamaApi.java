@@ -8,6 +8,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
@@ -24,6 +25,14 @@ final class LlamaApi {
 
     private LlamaApi() {
     }
+
+    /**
+     * Held around every {@code llama_decode} and the reading of its logits. Measured: the bundled
+     * build (b4916, OpenMP) gives wrong logits when two threads decode on two different contexts
+     * at once, so decodes are serialised process-wide — the library is process-wide state already.
+     * On a CPU box the concurrent decodes would only fight over the same cores anyway.
+     */
+    static final ReentrantLock DECODE_LOCK = new ReentrantLock();
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIB = NativeLibrary.open();

@@ -146,6 +146,15 @@ final class LlamaContext implements ModelContext {
     }
 
     private void flush(List<int[]> pending, List<float[][]> results) {
+        LlamaApi.DECODE_LOCK.lock();
+        try {
+            decodeLocked(pending, results);
+        } finally {
+            LlamaApi.DECODE_LOCK.unlock();
+        }
+    }
+
+    private void decodeLocked(List<int[]> pending, List<float[][]> results) {
         int tokens = batch.size();
         int rc = LlamaBackend.call(() -> (int) LlamaApi.decode.invokeExact(ctx, batch.struct()));
         if (rc != 0) {
