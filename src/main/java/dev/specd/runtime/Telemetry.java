@@ -1,0 +1,64 @@
+package dev.specd.runtime;
+
+import dev.specd.plan.SpeculationMode;
+
+/**
+ * What the scheduler and the runtime report as they work, for whoever observes them (the
+ * Prometheus metrics in {@code dev.specd.metrics}). Every method has a do-nothing default, so an
+ * observer overrides what it needs and {@link #NONE} observes nothing. Called on engine threads and
+ * request threads: implementations must be thread-safe and quick (no I/O).
+ */
+public interface Telemetry {
+
+    Telemetry NONE = new Telemetry() {
+    };
+
+    /** A request left the queue for a sequence slot after waiting {@code nanos}. */
+    default void admitted(String pipeline, long queueWaitNanos) {
+    }
+
+    /** A request's first token reached its client's stream {@code nanos} after the request was queued. */
+    default void firstToken(String pipeline, long nanos) {
+    }
+
+    /** A later text event came {@code nanos} after the previous one of the same request. */
+    default void interToken(String pipeline, long nanos) {
+    }
+
+    /** A request ended (normally or not). */
+    default void finished(String pipeline, RequestOutcome outcome) {
+    }
+
+    /** One speculation round of a request running in {@code mode}. */
+    default void round(String pipeline, SpeculationMode mode, RoundRecord round) {
+    }
+
+    /** A cascade's draft model lost confidence and handed over to the target. */
+    default void escalation(String pipeline) {
+    }
+
+    /** A request's policy turned speculation off because it predicted no speed-up. */
+    default void deoptimised(String pipeline) {
+    }
+
+    /** The draft length a request's policy chose for its next round (0: no draft). */
+    default void chosenK(String pipeline, int k) {
+    }
+
+    /** After each engine turn: sequences running and waiting, rows in the batch, KV cells in use. */
+    default void turn(String pipeline, int running, int waiting, int batchRows, int kvCells) {
+    }
+
+    /** Joules charged to one ended request, and where they were measured. */
+    default void energy(String pipeline, SpeculationMode mode, double joules, int completionTokens, String source) {
+    }
+
+    /**
+     * One ended request as the metrics count it.
+     *
+     * @param e2eNanos from entering the queue to the last event
+     */
+    record RequestOutcome(FinishReason reason, SpeculationMode mode, int promptTokens, int completionTokens,
+                          long e2eNanos, SpeculationSummary speculation) {
+    }
+}
