@@ -3,6 +3,8 @@ package dev.specd.api;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.PolicySpec;
+import dev.specd.plan.SpeculationPolicy;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
@@ -28,6 +30,12 @@ final class SpeculationMapper {
         if (override != null && override.tau() != null && !(override.tau() >= 0 && override.tau() <= 1)) {
             throw ApiException.invalid("speculation.tau", "speculation.tau must be in [0, 1], got " + override.tau());
         }
+        PolicySpec policy = plan.policy();
+        if (override != null && override.policy() != null) {
+            policy = policy.withPolicy(SpeculationPolicy.fromWire(override.policy()).orElseThrow(() -> ApiException.invalid(
+                    "speculation.policy", "speculation.policy must be one of " + SpeculationPolicy.wireNames() + ", got '"
+                            + override.policy() + "'")));
+        }
         SpeculationMode mode = plan.mode();
         if (override != null && override.mode() != null) mode = parseMode(override.mode());
         if (mode == SpeculationMode.OFF) return SpeculationSettings.OFF;
@@ -44,7 +52,7 @@ final class SpeculationMapper {
         if (override != null && override.tau() != null) {
             cascade = new CascadeSpec(cascade.confidence(), override.tau(), cascade.rollback(), cascade.maxUnverified());
         }
-        return new SpeculationSettings(mode, Math.max(1, k), cascade);
+        return new SpeculationSettings(mode, Math.max(1, k), cascade, policy);
     }
 
     private static SpeculationMode parseMode(String mode) {

@@ -9,7 +9,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param mode {@code off}, {@code lossless} or {@code cascade}
  * @param k    most tokens drafted per round
  * @param tau  cascade confidence threshold in [0, 1]
+ * @param policy {@code static}, {@code heuristic} or {@code adaptive}: how k is chosen each round
+ *               (with the latter two, k is the most they may draft)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record SpeculationRequest(String mode, Integer k, Double tau) {
+public record SpeculationRequest(String mode, Integer k, Double tau, String policy) {
+
+    public SpeculationRequest(String mode, Integer k, Double tau) {
+        this(mode, k, tau, null);
+    }
 }

@@ -10,7 +10,7 @@ import java.util.Set;
 /** The tool subcommands of the {@code specd} jar; each is a picocli command of its own package. */
 public final class SpecdCli {
 
-    private static final Set<String> TOOLS = Set.of("forge", "bench", "plan", "help", "--help", "-h");
+    private static final Set<String> TOOLS = Set.of("forge", "bench", "plan", "profile", "help", "--help", "-h");
 
     private SpecdCli() {
     }
@@ -25,6 +25,7 @@ public final class SpecdCli {
             case "forge" -> ForgeCommand.run(rest);
             case "bench" -> BenchCommand.run(rest);
             case "plan" -> PlanCommand.run(rest);
+            case "profile" -> ProfileCommand.run(rest);
             default -> usage(System.out);
         };
     }
@@ -35,6 +36,7 @@ public final class SpecdCli {
                        specd forge <op> ...       write GGUF models: expand, truncate, random, quantize
                        specd bench <name> ...     run a benchmark: overhead
                        specd plan <file.yaml>     compile a pipeline spec and print its plan
+                       specd profile --pipeline P --workload W   profile a pipeline offline (PGO)
                 Each tool prints its own help with --help.""");
         return 0;
     }

@@ -33,6 +33,23 @@ public interface SpecdConfig {
 
     Scheduler scheduler();
 
+    Profiles profiles();
+
+    /** Saved pipeline profiles (PGO): the adaptive policy's measurements, kept across restarts. */
+    interface Profiles {
+        /** Load profiles at start-up and save them periodically and on shutdown. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Where profiles live; default {@code <cache dir>/profiles} ({@code SPECD_PROFILES_DIR}). */
+        Optional<String> dir();
+
+        /** How often running pipelines' profiles are saved. */
+        @WithName("save-interval")
+        @WithDefault("60s")
+        Duration saveInterval();
+    }
+
     interface Pipelines {
         /**
          * A directory of pipeline YAML files ({@code SPECD_PIPELINES_DIR}); when set, its pipelines

@@ -1,16 +1,10 @@
 package dev.specd.app;
 
 import dev.specd.engine.CacheDirs;
-import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
-import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.engine.llamacpp.NativeLibrary;
 import dev.specd.forge.Forge;
 import dev.specd.models.ModelResolver;
-import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
-import dev.specd.plan.ModelRef;
-import dev.specd.plan.VocabularyCheck;
 import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.PipelineSpec;
 import dev.specd.sched.EngineLoop;
@@ -26,7 +20,6 @@ import org.jboss.logging.Logger;
 
 import java.io.File;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -46,6 +39,9 @@ public class Startup {
     @Inject
     PipelineRegistry registry;
 
+    @Inject
+    ProfileKeeper profiles;
+
     void onStart(@Observes StartupEvent event) {
         config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
         config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache.dir", dir));
@@ -60,22 +56,11 @@ public class Startup {
                 if (plan.threads() == 0 && config.engine().threads() > 0) {
                     plan = plan.withThreads(config.engine().threads());
                 }
-                ModelBackend target = load(plan, plan.target(), resolver, "target");
-                List<ModelBackend> drafts = new ArrayList<>();
-                try {
-                    for (DraftPlan d : plan.drafters()) {
-                        if (!(d instanceof DraftPlan.Model m)) continue;
-                        ModelBackend draft = load(plan, m.model(), resolver, "draft");
-                        drafts.add(draft);
-                        VocabularyCheck.check(target.vocab(), draft.vocab(), plan.source());
-                    }
-                } catch (RuntimeException e) {
-                    drafts.forEach(ModelBackend::close);
-                    target.close();
-                    throw e;
-                }
-                registry.register(new EngineLoop(plan, target, drafts, limits, round -> { }));
+                PipelineLoader.Models models = PipelineLoader.load(plan, resolver);
+                registry.register(new EngineLoop(plan, models.target(), models.drafts(), limits, round -> { },
+                        profiles.open(plan)));
             }
+            profiles.startSaving();
             registry.markReady();
             LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),
                     registry.all().getFirst().plan().id());
@@ -85,15 +70,6 @@ public class Startup {
             LOG.error("start-up failed: " + e.getMessage());
             throw e;
         }
-    }
-
-    private static ModelBackend load(ExecutionPlan plan, ModelRef ref, ModelResolver resolver, String role) {
-        Path file = resolver.resolve(ref);
-        long t0 = System.nanoTime();
-        ModelBackend model = LlamaBackend.load(file, new LoadOptions(plan.gpuLayers(), true));
-        LOG.infof("pipeline %s: loaded %s model %s (%s, %,d parameters) in %.2f s", plan.id(), role, file,
-                model.info().architecture(), model.info().parameters(), (System.nanoTime() - t0) / 1e9);
-        return model;
     }
 
     /**
@@ -112,6 +88,7 @@ public class Startup {
      */
     void onStop(@Observes ShutdownEvent event) {
         registry.shutdown(config.scheduler().drainTimeout());
+        profiles.stop(); // after the drain: the last requests' rounds are in
     }
 
     private List<Path> modelDirs() {

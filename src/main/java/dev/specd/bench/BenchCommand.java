@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
-        BenchCommand.Load.class},
+        BenchCommand.Load.class, AdaptiveCommand.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
 
@@ -31,11 +31,16 @@ public final class BenchCommand {
 
     /** The ~205M-parameter F16 target of shared/notes/forged-models.md, forged from stories260K. */
     static ModelRef defaultTarget() {
+        return forgedTarget("0.02");
+    }
+
+    /** The default target's recipe with another divergence ε from its draft (higher ε: lower acceptance). */
+    static ModelRef forgedTarget(String epsilon) {
         ModelRef source = new ModelRef.File("stories260K.gguf",
                 Optional.of("https://huggingface.co/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf"),
                 Optional.of("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d"));
         return new ModelRef.Forged("expand", source, Map.of("embd", "1024", "ff", "4096", "layers", "16",
-                "epsilon", "0.02", "seed", "20260101", "type", "f16"));
+                "epsilon", epsilon, "seed", "20260101", "type", "f16"));
     }
 
     /** Options every benchmark takes. */
@@ -231,7 +236,8 @@ public final class BenchCommand {
         }
     }
 
-    static ModelResolver resolver() {
+    /** Models from SPECD_MODELS_DIR, the cache, a download or the forge, as the server finds them. */
+    public static ModelResolver resolver() {
         return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge, "forge-v" + Forge.VERSION);
     }
 

@@ -6,6 +6,7 @@ import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.PolicySpec;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
@@ -119,7 +120,7 @@ public final class LoadBench {
         }
         ExecutionPlan plan = new ExecutionPlan("load", config.name(), targetRef, context, concurrency, threads, 0,
                 perSequence, RequestDefaults.OPENAI, "bench", config.mode(), drafters, config.k(), CascadeSpec.DEFAULT,
-                config.k() + 1, List.of());
+                PolicySpec.STATIC, config.k() + 1, List.of());
         SchedulerLimits limits = new SchedulerLimits(Math.max(16, concurrency), Duration.ofHours(1));
         return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, limits, r -> { });
     }

@@ -6,6 +6,7 @@ import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.PolicySpec;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
@@ -122,7 +123,8 @@ public final class SpeculationBench {
         }
         CascadeSpec cascade = new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, c.tau(), 0.0, 32);
         ExecutionPlan plan = new ExecutionPlan("bench", c.name(), targetRef, 2048, 1, threads, 0, 2048,
-                RequestDefaults.OPENAI, "bench", c.mode(), drafters, c.k(), cascade, c.k() + 1, List.of());
+                RequestDefaults.OPENAI, "bench", c.mode(), drafters, c.k(), cascade,
+                PolicySpec.STATIC, c.k() + 1, List.of());
         SpeculationSettings settings = c.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
                 : new SpeculationSettings(c.mode(), c.k(), cascade);
         try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, 16, r -> { })) {

@@ -67,7 +67,7 @@ final class DrafterParser {
         Optional<YamlNode> section = root.optionalChild("speculation");
         if (section.isEmpty()) return new SpeculationSpec(fallback, 0, CascadeSpec.DEFAULT);
         YamlNode s = section.get();
-        s.allowOnly(Set.of("mode", "k", "cascade"));
+        s.allowOnly(Set.of("mode", "k", "cascade", "policy", "stop_confidence", "reprobe_every"));
         SpeculationMode mode = s.optionalKeyword("mode").map(m -> mode(s, m)).orElse(fallback);
         int k = s.integer("k", 0, 1, SpeculationSpec.MAX_K); // 0 = not written; fold-defaults resolves it
         CascadeSpec cascade = CascadeSpec.DEFAULT;
@@ -78,7 +78,16 @@ final class DrafterParser {
             }
             cascade = cascade(s.child("cascade"));
         }
-        return new SpeculationSpec(mode, k, cascade);
+        return new SpeculationSpec(mode, k, cascade, policy(s));
+    }
+
+    private static PolicySpec policy(YamlNode s) {
+        SpeculationPolicy policy = s.optionalKeyword("policy").map(p -> SpeculationPolicy.fromWire(p)
+                .orElseThrow(() -> s.error("policy", "must be " + SpeculationPolicy.wireNames() + ", got " + p)))
+                .orElse(PolicySpec.DEFAULT.policy());
+        double stop = s.number("stop_confidence", PolicySpec.DEFAULT_STOP_CONFIDENCE, 0, 1);
+        int reprobe = s.integer("reprobe_every", PolicySpec.DEFAULT_REPROBE_EVERY, 1, 1_000_000);
+        return new PolicySpec(policy, stop, reprobe);
     }
 
     private static SpeculationMode mode(YamlNode s, String written) {

@@ -11,13 +11,14 @@ import java.util.List;
  *                       pipelines to target-only)
  * @param drafters       in order of preference; empty when mode is OFF
  * @param k              most tokens drafted per round; 0 when mode is OFF
+ * @param policy         how each request picks its k per round (at most {@code k})
  * @param verifyRows     rows one sequence contributes to a verify batch (k + 1)
  * @param passes         what each compiler pass did, for the plan dump
  */
 public record ExecutionPlan(String id, String description, ModelRef target, int contextLength, int sequences,
                             int threads, int gpuLayers, int sequenceBudget, RequestDefaults defaults, String source,
                             SpeculationMode mode, List<DraftPlan> drafters, int k, CascadeSpec cascade,
-                            int verifyRows, List<String> passes) {
+                            PolicySpec policy, int verifyRows, List<String> passes) {
 
     public ExecutionPlan {
         drafters = List.copyOf(drafters);
@@ -28,12 +29,12 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
     public static ExecutionPlan targetOnly(String id, ModelRef target, int contextLength, int sequences, int threads) {
         return new ExecutionPlan(id, "target-only", target, contextLength, sequences, threads, 0,
                 contextLength / sequences, RequestDefaults.OPENAI, id, SpeculationMode.OFF, List.of(), 0,
-                CascadeSpec.DEFAULT, 1, List.of());
+                CascadeSpec.DEFAULT, PolicySpec.DEFAULT, 1, List.of());
     }
 
     public ExecutionPlan withThreads(int n) {
         return new ExecutionPlan(id, description, target, contextLength, sequences, n, gpuLayers, sequenceBudget,
-                defaults, source, mode, drafters, k, cascade, verifyRows, passes);
+                defaults, source, mode, drafters, k, cascade, policy, verifyRows, passes);
     }
 
     /** A readable dump of the plan, like a compiler's IR listing. */
@@ -56,6 +57,16 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
         if (mode != SpeculationMode.OFF) {
             out.append("  k           ").append(k).append(" (verify batch: ").append(verifyRows)
                     .append(" rows per sequence)\n");
+            out.append("  policy      ").append(policy.policy().wireName());
+            if (policy.policy() != SpeculationPolicy.STATIC) {
+                out.append(" (k <= ").append(k).append(", stop drafting below confidence ")
+                        .append(policy.stopConfidence());
+                if (policy.policy() == SpeculationPolicy.ADAPTIVE) {
+                    out.append(", re-probe every ").append(policy.reprobeEvery()).append(" rounds when off");
+                }
+                out.append(')');
+            }
+            out.append('\n');
         }
         out.append("  defaults    max_tokens=").append(defaults.maxTokens()).append(" temperature=")
                 .append(defaults.temperature()).append(" top_p=").append(defaults.topP()).append('\n');

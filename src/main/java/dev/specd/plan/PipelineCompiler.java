@@ -84,7 +84,8 @@ public final class PipelineCompiler {
         }
         return new ExecutionPlan(spec.id(), spec.description(), t.model(), t.contextLength(), t.sequences(),
                 t.threads(), t.gpuLayers(), budget, spec.defaults(), spec.source(), work.mode(),
-                work.drafters().stream().map(Draft::plan).toList(), work.k(), work.cascade(), work.verifyRows(),
+                work.drafters().stream().map(Draft::plan).toList(), work.k(), work.cascade(),
+                spec.speculation().policy(), work.verifyRows(),
                 notes);
     }
 

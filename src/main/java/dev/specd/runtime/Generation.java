@@ -44,6 +44,7 @@ public final class Generation {
     private final TokenEmitter out;
     private final int maxLength;
     private final Consumer<RoundRecord> rounds;
+    private final DraftLength length;
     private Sequence sequence;
     private int[] committed;
     private int size;
@@ -57,13 +58,21 @@ public final class Generation {
     private int unverified;
     private long draftNanos;
 
+    /** With a fixed draft length (the request's k every round). */
+    public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
+                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds) {
+        this(request, vocab, sampler, drafters, maxLength, sink, rounds, new DraftLength.Fixed());
+    }
+
     /**
      * @param drafters  in order of preference (empty for target-only); closed with the generation
      * @param maxLength tokens the sequence may hold in all (its share of the context)
      * @param rounds    receives a record of every speculation round
+     * @param length    chooses each round's draft length (up to the request's k)
      */
     public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
-                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds) {
+                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds, DraftLength length) {
+        this.length = length;
         this.request = request;
         this.sampler = sampler;
         this.drafters = List.copyOf(drafters);
@@ -93,11 +102,19 @@ public final class Generation {
      * target (a cascade that finished on the draft model alone).
      */
     public DecodeStep nextStep() {
+        return nextStep(1);
+    }
+
+    /**
+     * @param concurrent sequences that will share the verify batch, this one included: the
+     *                   draft-length policy drafts less under load
+     */
+    public DecodeStep nextStep(int concurrent) {
         if (done) throw new IllegalStateException("generation is done");
         long t0 = System.nanoTime();
         draft = switch (settings.mode()) {
             case OFF -> Draft.EMPTY;
-            case LOSSLESS -> draftLossless(draftLimit());
+            case LOSSLESS -> draftLossless(length.next(concurrent, draftLimit()), length.stopRule());
             case CASCADE -> draftCascade();
         };
         if (done) return null;
@@ -115,11 +132,11 @@ public final class Generation {
         return Math.max(0, Math.min(settings.k(), Math.min(byTokens, byContext)));
     }
 
-    private Draft draftLossless(int limit) {
+    private Draft draftLossless(int limit, StopRule stop) {
         if (limit <= 0) return Draft.EMPTY;
         int[] context = Arrays.copyOf(committed, size);
         for (Drafter d : drafters) {
-            Draft proposal = d.propose(context, request.prompt().length, limit, StopRule.NEVER);
+            Draft proposal = d.propose(context, request.prompt().length, limit, stop);
             if (!proposal.isEmpty()) return proposal;
         }
         return Draft.EMPTY;
@@ -218,8 +235,10 @@ public final class Generation {
             roundCount++;
             drafted += k;
             accepted += v.accepted();
-            rounds.accept(new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos, verifyNanos,
-                    rows.length));
+            RoundRecord record = new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos,
+                    verifyNanos, rows.length);
+            length.observe(record, draft.confidence());
+            rounds.accept(record);
         }
         draft = Draft.EMPTY;
         // Row j scored the token at draft position j, so it holds the target's distribution for the

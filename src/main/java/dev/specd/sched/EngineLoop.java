@@ -13,7 +13,12 @@ import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.Calibration;
+import dev.specd.runtime.DraftLength;
+import dev.specd.runtime.PipelineProfile;
+import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.RoundRecord;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.Generation;
@@ -56,6 +61,8 @@ public final class EngineLoop implements AutoCloseable {
     /** One draft context per model drafter of the plan, in plan order (null for lookup drafters). */
     private final List<ModelContext> draftContexts = new ArrayList<>();
     private final Consumer<RoundRecord> roundListener;
+    /** Acceptance and cost measurements: the adaptive policy's input, saved as the pipeline's profile. */
+    private final PipelineProfile profile;
     private final Admission queue;
     private final List<Job> running = new ArrayList<>();
     private final Thread thread;
@@ -88,13 +95,28 @@ public final class EngineLoop implements AutoCloseable {
      */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
                       Consumer<RoundRecord> rounds) {
-        this(plan, target, draftModels, limits, rounds, System::nanoTime);
+        this(plan, target, draftModels, limits, rounds, new PipelineProfile(plan.id()));
+    }
+
+    /**
+     * @param profile what the pipeline measured before (a saved profile: no calibration needed),
+     *                or a fresh one, calibrated before the first request
+     */
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
+                      Consumer<RoundRecord> rounds, PipelineProfile profile) {
+        this(plan, target, draftModels, limits, rounds, System::nanoTime, profile);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()}: tests pass one they move on themselves */
     EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
                Consumer<RoundRecord> rounds, LongSupplier clock) {
+        this(plan, target, draftModels, limits, rounds, clock, new PipelineProfile(plan.id()));
+    }
+
+    private EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
+                       Consumer<RoundRecord> rounds, LongSupplier clock, PipelineProfile profile) {
         this.plan = plan;
+        this.profile = profile;
         this.target = target;
         this.draftModels = List.copyOf(draftModels);
         this.roundListener = rounds;
@@ -122,6 +144,10 @@ public final class EngineLoop implements AutoCloseable {
 
     public ModelBackend target() {
         return target;
+    }
+
+    public PipelineProfile profile() {
+        return profile;
     }
 
     public int runningSequences() {
@@ -179,6 +205,17 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     private void run() {
+        if (!profile.calibrated() && plan.mode() != SpeculationMode.OFF) {
+            try {
+                long t0 = System.nanoTime();
+                Calibration.run(context, draftContexts.stream().filter(c -> c != null).toList(),
+                        target.vocab().bos() >= 0 ? target.vocab().bos() : 0, profile);
+                LOG.infof("pipeline %s: cost model calibrated in %d ms", plan.id(), (System.nanoTime() - t0) / 1_000_000);
+            } catch (RuntimeException e) {
+                // Not fatal: the adaptive policy drafts a fixed k until online measurements arrive.
+                LOG.warnf(e, "pipeline %s: calibrating the cost model failed", plan.id());
+            }
+        }
         while (!stopping) {
             try {
                 turn();
@@ -220,7 +257,7 @@ public final class EngineLoop implements AutoCloseable {
         for (Job job : List.copyOf(running)) {
             DecodeStep step;
             try {
-                step = job.generation.nextStep(); // drafting happens here
+                step = job.generation.nextStep(running.size()); // drafting happens here
             } catch (RuntimeException e) {
                 failAlone(job, e);
                 continue;
@@ -236,6 +273,9 @@ public final class EngineLoop implements AutoCloseable {
         long t0 = System.nanoTime();
         List<float[][]> logits = context.decode(steps); // a failure here is the whole batch's: run() ends them
         long verifyNanos = System.nanoTime() - t0;
+        int batchTokens = 0;
+        for (DecodeStep s : steps) batchTokens += s.tokens().length;
+        profile.observeVerify(batchTokens, verifyNanos);
         for (int i = 0; i < needTarget.size(); i++) {
             Job job = needTarget.get(i);
             try {
@@ -271,8 +311,12 @@ public final class EngineLoop implements AutoCloseable {
         }
         try {
             Sampler sampler = new Sampler(job.request.sampling());
+            RequestClass cls = RequestClass.of(job.request.speculation().mode(), job.request.sampling());
             Generation generation = new Generation(job.request, target.vocab(), sampler, drafters(job, sampler),
-                    plan.sequenceBudget(), event -> emit(job, event), roundListener);
+                    plan.sequenceBudget(), event -> emit(job, event), round -> {
+                        profile.observe(cls, round);
+                        roundListener.accept(round);
+                    }, DraftLength.of(job.request.speculation(), profile, cls, Telemetry.NONE));
             generation.attach(context.openSequence());
             job.generation = generation;
             running.add(job);

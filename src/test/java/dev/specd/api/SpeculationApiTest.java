@@ -224,8 +224,9 @@ class SpeculationApiTest {
         assertEquals("lossless", s.get("mode"));
         assertTrue(i(s, "drafted") > 0, s.toString());
         assertTrue(i(s, "drafted") <= i(s, "rounds"), s.toString());
-        // default k 4 drafts more than one token in some round
-        Map<String, Object> k4 = speculation(completion(completionRequest("stories-lossless", "Once upon a time", 24, "")));
+        // the static policy with the pipeline's k 4 drafts more than one token in some round
+        Map<String, Object> k4 = speculation(completion(completionRequest("stories-lossless", "Once upon a time", 24,
+                "\"speculation\":{\"policy\":\"static\"}")));
         assertTrue(i(k4, "drafted") > i(k4, "rounds"), k4.toString());
     }
 
@@ -240,6 +241,8 @@ class SpeculationApiTest {
         assertBadSpeculation("stories-cascade", "{\"tau\":1.5}", "speculation.tau");
         assertBadSpeculation("stories-cascade", "{\"tau\":-0.1}", "speculation.tau");
         assertBadSpeculation("stories-lossless", "{\"mode\":\"turbo\"}", "speculation.mode");
+        assertBadSpeculation("stories-lossless", "{\"policy\":\"jit\"}", "speculation.policy");
+        assertBadSpeculation("stories-lossless", "{\"policy\":7}", "speculation.policy");
         // the same checks on the chat endpoint
         post("/v1/chat/completions", """
                 {"model":"stories-lossless","messages":[{"role":"user","content":"hi"}],"max_tokens":4,

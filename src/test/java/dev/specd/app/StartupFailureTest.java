@@ -36,6 +36,8 @@ class StartupFailureTest {
         Startup startup = new Startup();
         startup.registry = new PipelineRegistry();
         startup.config = new FixedConfig(pipelines, dir.resolve("models"), queueCapacity);
+        startup.profiles = new ProfileKeeper();
+        startup.profiles.config = startup.config;
         RuntimeException e = assertThrows(RuntimeException.class, () -> startup.onStart(null));
         assertFalse(startup.registry.isReady());
         return e;
@@ -135,6 +137,26 @@ class StartupFailureTest {
                 @Override
                 public Duration drainTimeout() {
                     return Duration.ofSeconds(30);
+                }
+            };
+        }
+
+        @Override
+        public Profiles profiles() {
+            return new Profiles() {
+                @Override
+                public boolean enabled() {
+                    return false;
+                }
+
+                @Override
+                public Optional<String> dir() {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Duration saveInterval() {
+                    return Duration.ofMinutes(1);
                 }
             };
         }

@@ -27,7 +27,7 @@ class BadSpecTest {
                 arguments("unknown drafter field", TARGET + "drafters: [{type: lookup, ngram: 3}]\n",
                         "drafters[0].ngram", "unknown field (known: ngram_max, ngram_min, type)"),
                 arguments("unknown speculation field", TARGET + SMALL_DRAFTER + "speculation: {kk: 4}\n",
-                        "speculation.kk", "unknown field (known: cascade, k, mode)"),
+                        "speculation.kk", "unknown field (known: cascade, k, mode, policy, reprobe_every, stop_confidence)"),
                 arguments("unknown cascade field", TARGET + SMALL_DRAFTER
                                 + "speculation: {mode: cascade, cascade: {threshold: 0.5}}\n",
                         "speculation.cascade.threshold",

@@ -11,6 +11,7 @@ import dev.specd.models.ModelResolver;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.PolicySpec;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
@@ -64,7 +65,7 @@ final class Pair {
         ExecutionPlan plan = new ExecutionPlan("test-" + mode.wireName(), "test", new ModelRef.File(TARGET.toString(),
                 Optional.empty(), Optional.empty()), context, sequences, THREADS, 0, context / sequences,
                 RequestDefaults.OPENAI, "test", mode, drafters, mode == SpeculationMode.OFF ? 0 : k, cascade,
-                mode == SpeculationMode.OFF ? 1 : k + 1, List.of());
+                PolicySpec.STATIC, mode == SpeculationMode.OFF ? 1 : k + 1, List.of());
         return new EngineLoop(plan, target, draftModels, 8192, r -> { });
     }
 

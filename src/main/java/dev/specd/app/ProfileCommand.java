@@ -1,0 +1,121 @@
+package dev.specd.app;
+
+import dev.specd.bench.BenchCommand;
+import dev.specd.bench.Workload;
+import dev.specd.engine.CacheDirs;
+import dev.specd.plan.ExecutionPlan;
+import dev.specd.plan.PipelineCompiler;
+import dev.specd.plan.SpecException;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationPolicy;
+import dev.specd.runtime.GenerationEvent;
+import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.PipelineProfile;
+import dev.specd.runtime.ProfileData;
+import dev.specd.runtime.ProfileStore;
+import dev.specd.runtime.RequestClass;
+import dev.specd.runtime.SpeculationSettings;
+import dev.specd.sched.EngineLoop;
+import dev.specd.sched.SchedulerLimits;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code specd profile --pipeline P --workload W}: profile-guided optimisation offline. Runs the
+ * workload through the pipeline with its full k every round (so that acceptance is measured at
+ * every draft position, which an adaptive run that settled on a short k would never see), and
+ * saves the profile where the server loads it at start-up.
+ */
+@Command(name = "profile", mixinStandardHelpOptions = true,
+        description = "Run a workload through a pipeline and save its profile (acceptance per draft position and "
+                + "confidence, verify and draft cost) for the server's warm start.")
+public final class ProfileCommand implements Callable<Integer> {
+
+    @Option(names = "--pipeline", required = true, description = "pipeline YAML file, or an embedded pipeline's name")
+    String pipeline;
+
+    @Option(names = "--workload", defaultValue = "sampled",
+            description = "high-acceptance (greedy), sampled (temperature 1), adversarial (temperature 1.5), edits, "
+                    + "or a file with one prompt per line")
+    String workload;
+
+    @Option(names = "--tokens", defaultValue = "128", description = "tokens per request")
+    int tokens;
+
+    @Option(names = "--repeat", defaultValue = "2", description = "passes over the workload's prompts")
+    int repeat;
+
+    @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = the pipeline's setting)")
+    int threads;
+
+    @Option(names = "--dir", description = "profiles directory (default: the server's, <cache>/profiles)")
+    Optional<Path> dir;
+
+    public static int run(String... args) {
+        return new CommandLine(new ProfileCommand()).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        ExecutionPlan plan;
+        try {
+            Path file = Path.of(pipeline);
+            plan = PipelineCompiler.compile(file.toFile().isFile()
+                    ? PipelineSources.fromFile(file) : PipelineSources.embedded(pipeline));
+        } catch (SpecException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+        if (threads > 0) plan = plan.withThreads(threads);
+        if (plan.mode() == SpeculationMode.OFF) {
+            System.err.println("error: pipeline " + plan.id() + " does not speculate: there is nothing to profile");
+            return 1;
+        }
+        Workload w = Workload.named(workload);
+        PipelineLoader.Models models = PipelineLoader.load(plan, BenchCommand.resolver());
+        PipelineProfile profile = new PipelineProfile(plan.id(), ProfileStore.planKey(plan));
+        SpeculationSettings settings = new SpeculationSettings(plan.mode(), plan.k(), plan.cascade(),
+                plan.policy().withPolicy(SpeculationPolicy.STATIC));
+        long t0 = System.nanoTime();
+        int generated = 0;
+        try (EngineLoop loop = new EngineLoop(plan, models.target(), models.drafts(),
+                new SchedulerLimits(16, Duration.ofHours(1)), r -> { }, profile)) {
+            for (int pass = 0; pass < repeat; pass++) {
+                for (int i = 0; i < w.prompts().size(); i++) {
+                    int[] prompt = loop.target().vocab().tokenize(w.prompts().get(i), true, false);
+                    GenerationRequest request = new GenerationRequest(prompt, w.sampling(i + pass * w.prompts().size()),
+                            tokens, List.of(), true, settings);
+                    generated += loop.submit(request).subscribe().asStream()
+                            .filter(e -> e instanceof GenerationEvent.Done).map(e -> ((GenerationEvent.Done) e)
+                                    .completionTokens()).findFirst().orElse(0);
+                }
+            }
+        }
+        ProfileStore store = new ProfileStore(dir.orElse(CacheDirs.root().resolve("profiles")));
+        ProfileData data = profile.snapshot();
+        Path saved = store.save(data);
+        System.out.printf(Locale.ROOT, "profiled pipeline %s on workload %s: %d tokens, %d rounds in %.1f s%n", plan.id(),
+                w.name(), generated, data.rounds(), (System.nanoTime() - t0) / 1e9);
+        RequestClass cls = RequestClass.of(plan.mode(), w.sampling(0));
+        StringBuilder alpha = new StringBuilder();
+        for (int i = 0; i < plan.k(); i++) alpha.append(String.format(Locale.ROOT, " %.2f", profile.alpha(cls, i)));
+        System.out.println("alpha by draft position (" + cls.key() + "):" + alpha);
+        StringBuilder cost = new StringBuilder();
+        for (int t : new int[] {1, 2, 4, 8, 16}) {
+            if (t < data.verifyNanos().length && data.verifyNanos()[t] > 0) {
+                cost.append(String.format(Locale.ROOT, " %d:%.1f", t, data.verifyNanos()[t] / 1e6));
+            }
+        }
+        System.out.println("verify ms by batch tokens:" + cost);
+        System.out.println("saved " + saved);
+        return 0;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.specd.bench;
+
+import dev.specd.plan.ModelRef;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code specd bench adaptive}: draft-length policies on a high-acceptance and an adversarial workload. */
+@Command(name = "adaptive", mixinStandardHelpOptions = true,
+        description = "Target-only vs static k=1,2,4,8 vs heuristic vs adaptive, on a high-acceptance (greedy) "
+                + "and an adversarial (temperature 1.5) workload.")
+final class AdaptiveCommand implements Callable<Integer> {
+
+    @Mixin
+    BenchCommand.Common common;
+
+    @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
+    Optional<Path> draft;
+
+    @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
+    int tokens;
+
+    @Option(names = "--workload", split = ",", defaultValue = "high-acceptance,adversarial",
+            description = "workloads: high-acceptance, adversarial, sampled, edits, or prompt files")
+    List<String> workloads;
+
+    @Option(names = "--adversarial-model", description = "target for the adversarial workload (default: the "
+            + "default target's recipe forged with epsilon 0.12, which the draft predicts badly: acceptance ~0.3)")
+    Optional<Path> adversarialModel;
+
+    @Option(names = "--stop-confidence", defaultValue = "0.4",
+            description = "confidence early-stop threshold of the heuristic and adaptive policies (0 = off)")
+    double stopConfidence;
+
+    @Option(names = "--configs", split = ",", description = "only the configurations whose names start with these")
+    List<String> only;
+
+    @Override
+    public Integer call() throws IOException {
+        int t = common.threads();
+        Path target = common.target();
+        Path draftFile = draft.orElseGet(() -> BenchCommand.resolver()
+                .resolve(((ModelRef.Forged) BenchCommand.defaultTarget()).source()));
+        System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
+        AdaptiveBench bench = new AdaptiveBench(target, draftFile, t, tokens, stopConfidence);
+        AdaptiveBench hard = null;
+        List<AdaptiveBench.Result> results = new ArrayList<>();
+        StringBuilder csv = new StringBuilder("workload,config,tokens,seconds,tokens_per_second,vs_target_only,"
+                + "vs_best_static,rounds,drafted,accepted,acceptance,mean_k\n");
+        StringBuilder json = new StringBuilder("[\n");
+        System.out.printf("%-16s %-16s %9s %9s %9s %10s %7s%n", "workload", "config", "tok/s", "vs off", "vs best k",
+                "acceptance", "mean k");
+        for (String name : workloads) {
+            Workload w = Workload.named(name);
+            AdaptiveBench b = bench;
+            if (w.name().equals(Workload.adversarial().name())) {
+                if (hard == null) {
+                    Path hardTarget = adversarialModel.orElseGet(() -> BenchCommand.resolver()
+                            .resolve(BenchCommand.forgedTarget("0.12")));
+                    System.err.printf("adversarial workload: target %s%n", hardTarget);
+                    hard = new AdaptiveBench(hardTarget, draftFile, t, tokens, stopConfidence);
+                }
+                b = hard;
+            }
+            List<AdaptiveBench.Result> rs = new ArrayList<>();
+            for (AdaptiveBench.Config c : AdaptiveBench.defaultConfigs()) {
+                if (only != null && c.mode() != dev.specd.plan.SpeculationMode.OFF
+                        && only.stream().noneMatch(o -> c.name().startsWith(o))) continue;
+                rs.add(b.run(w, c));
+                System.err.printf(Locale.ROOT, "%s / %s: %.2f tok/s%n", w.name(), c.name(), rs.getLast().tokensPerSecond());
+            }
+            double off = rs.getFirst().tokensPerSecond();
+            double bestStatic = rs.stream().filter(r -> r.config().name().startsWith("static"))
+                    .mapToDouble(AdaptiveBench.Result::tokensPerSecond).max().orElse(off);
+            for (AdaptiveBench.Result r : rs) {
+                String line = String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.3f,%.4f,%.4f,%d,%d,%d,%.4f,%.3f", w.name(),
+                        r.config().name(), r.tokens(), r.seconds(), r.tokensPerSecond(), r.tokensPerSecond() / off,
+                        r.tokensPerSecond() / bestStatic, r.rounds(), r.drafted(), r.accepted(), r.acceptance(), r.meanK());
+                csv.append(line).append('\n');
+                json.append(String.format(Locale.ROOT, "  {\"workload\":\"%s\",\"config\":\"%s\",\"tokens_per_second\":%.3f,"
+                                + "\"vs_target_only\":%.4f,\"vs_best_static\":%.4f,\"acceptance\":%.4f,\"mean_k\":%.3f},%n",
+                        w.name(), r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off,
+                        r.tokensPerSecond() / bestStatic, r.acceptance(), r.meanK()));
+                System.out.printf(Locale.ROOT, "%-16s %-16s %9.2f %8.3fx %8.3fx %10.3f %7.2f%n", w.name(), r.config().name(),
+                        r.tokensPerSecond(), r.tokensPerSecond() / off, r.tokensPerSecond() / bestStatic, r.acceptance(),
+                        r.meanK());
+            }
+            results.addAll(rs);
+        }
+        if (json.length() > 2) json.setLength(json.length() - 2); // the last entry's comma
+        json.append("\n]\n");
+        Files.createDirectories(common.out);
+        Files.writeString(common.out.resolve("adaptive.csv"), csv);
+        Files.writeString(common.out.resolve("adaptive.json"), json);
+        System.out.println("wrote " + common.out.resolve("adaptive.csv") + " and " + common.out.resolve("adaptive.json"));
+        return 0;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.specd.runtime;
+
+import dev.specd.draft.StopRule;
+import dev.specd.plan.PolicySpec;
+
+/**
+ * The adaptive policy, a small JIT for speculation. Each round it predicts, for every k in
+ * 0..limit, the tokens the round yields, E(k) = Σ_{j≤k} Π_{i<j} α_i (with a constant α:
+ * (1 − α^(k+1)) / (1 − α)), and the time it costs this sequence — its draft time plus its share of
+ * the batch decode, when {@code concurrent} sequences each bring 1 + k tokens: verify(S·(1+k)) / S
+ * + draft·k — and drafts the k with the most tokens per second. Because a CPU decode is compute
+ * bound, the share of extra rows grows with S while the fixed cost per decode is split S ways, so
+ * k shrinks as load grows.
+ * <p>
+ * k = 0 is "deoptimisation": speculation is predicted not to pay (acceptance fell, or load rose).
+ * Acceptance is then no longer observed, so every {@code reprobeEvery} plain steps it drafts a
+ * short probe to find out whether speculation pays again. Acceptance estimates are the request's
+ * own (forgetting fast), warm-started from its pipeline's profile of the request's class.
+ */
+public final class AdaptiveLength implements DraftLength {
+
+    /** Request-level memory: the last ten or so rounds dominate. */
+    static final double DECAY = 0.9;
+    /** The pipeline's profile counts as this many rounds when a request starts. */
+    static final double WARM_START_WEIGHT = 8;
+    /** Tokens of a re-probe draft: enough to see acceptance at two positions, cheap if rejected. */
+    static final int PROBE_K = 2;
+    /** Before any cost is measured (no calibration yet): a modest draft, as a static policy would. */
+    static final int UNCALIBRATED_K = 4;
+
+    private final PipelineProfile profile;
+    private final AcceptanceStats acceptance;
+    private final int maxK;
+    private final int reprobeEvery;
+    private final Telemetry telemetry;
+    private final RequestClass cls;
+    private final boolean earlyStop;
+    private boolean off;
+    private int plainSteps;
+    private int lastK = -1;
+    /** This round's decision, for the early-stop rule: sequences in the batch, and the predicted rate. */
+    private int concurrent = 1;
+    private double rate;
+
+    AdaptiveLength(PolicySpec policy, int maxK, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
+        this.profile = profile;
+        this.acceptance = profile.startRequest(cls, DECAY, WARM_START_WEIGHT);
+        this.maxK = maxK;
+        this.reprobeEvery = policy.reprobeEvery();
+        this.earlyStop = policy.stopConfidence() > 0;
+        this.telemetry = telemetry;
+        this.cls = cls;
+    }
+
+    @Override
+    public int next(int concurrent, int limit) {
+        this.concurrent = Math.max(1, concurrent);
+        int k = choose(concurrent, Math.min(limit, maxK));
+        if (k == 0 && limit > 0) {
+            if (!off) {
+                off = true;
+                plainSteps = 0;
+                telemetry.deoptimised(profile.pipeline());
+            } else if (++plainSteps >= reprobeEvery) {
+                plainSteps = 0;
+                k = Math.min(PROBE_K, limit); // re-probe: does speculation pay again?
+            }
+        } else if (k > 0) {
+            off = false;
+        }
+        if (k != lastK) telemetry.chosenK(profile.pipeline(), k);
+        lastK = k;
+        return k;
+    }
+
+    /** The k in 0..limit with the most predicted tokens per nanosecond. */
+    int choose(int concurrent, int limit) {
+        if (limit <= 0) return 0;
+        if (!profile.calibrated()) return Math.min(UNCALIBRATED_K, limit);
+        int s = Math.max(1, concurrent);
+        double draftCost = profile.draftNanosPerToken();
+        int best = 0;
+        double bestRate = -1;
+        double tokens = 1, run = 1;
+        double[] alpha = acceptance.alphas(limit);
+        for (int k = 0; k <= limit; k++) {
+            if (k > 0) {
+                run *= alpha[k - 1];
+                tokens += run;
+            }
+            double nanos = profile.verifyNanos(s * (1 + k)) / s + draftCost * k;
+            double rate = tokens / Math.max(1, nanos);
+            if (rate > bestRate * (1 + 1e-9)) { // ties go to the smaller k: same speed, less work
+                bestRate = rate;
+                best = k;
+            }
+        }
+        this.rate = bestRate;
+        return best;
+    }
+
+    @Override
+    public void observe(RoundRecord round, double[] confidences) {
+        int prefix = round.firstRejected() < 0 ? round.drafted() : round.firstRejected();
+        acceptance.observe(round.drafted(), prefix);
+        profile.observeConfidence(cls, confidences, prefix);
+    }
+
+    /**
+     * Confidence early-stop, calibrated: after j drafted tokens whose calibrated acceptance
+     * chances multiply to S_j (the chance that all j survive), the round is expected to yield
+     * E_j = 1 + S_1 + … + S_j tokens in t(j). Drafting on to any m ≤ k adds S_j·α_j + S_j·α_j·α_(j+1)
+     * + … tokens for t(m) − t(j) more time; the draft stops when no such m beats E_j / t(j). The
+     * look-ahead matters: the cost of one more row is uneven (measured, not a line), and a greedy
+     * one-token test stops at the first bump. A fixed confidence threshold would cut drafts the
+     * target would have accepted on an easy workload, and let hopeless ones run on a hard one.
+     */
+    @Override
+    public StopRule stopRule() {
+        if (!earlyStop || !profile.calibrated() || rate <= 0) return StopRule.NEVER;
+        int s = concurrent;
+        double draftCost = profile.draftNanosPerToken();
+        double[] alpha = acceptance.alphas(Math.max(1, lastK)); // α_0 … α_(k−1): positions this round may draft
+        return new StopRule() {
+            private int j;
+            private double survival = 1;
+            private double expected = 1;
+
+            @Override
+            public boolean stopAfter(double confidence) {
+                survival *= profile.acceptanceAt(cls, confidence, alpha[Math.min(j, alpha.length - 1)]);
+                j++;
+                expected += survival;
+                if (j >= alpha.length) return false; // the draft ends here anyway
+                double now = expected / time(j);
+                double e = expected, run = survival;
+                for (int m = j + 1; m <= alpha.length; m++) {
+                    run *= alpha[m - 1];
+                    e += run;
+                    if (e / time(m) > now) return false;
+                }
+                return true;
+            }
+
+            private double time(int k) {
+                return Math.max(1, profile.verifyNanos(s * (1 + k)) / s + draftCost * k);
+            }
+        };
+    }
+
+    /** Whether the last decision was to stay target-only (for tests and reports). */
+    boolean isOff() {
+        return off;
+    }
+
+    double alpha(int position) {
+        return acceptance.alpha(position);
+    }
+}

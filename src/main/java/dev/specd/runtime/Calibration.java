@@ -1,0 +1,54 @@
+package dev.specd.runtime;
+
+import dev.specd.engine.ModelContext;
+import dev.specd.engine.Sequence;
+
+import java.util.List;
+
+/**
+ * The brief start-up measurement that seeds a pipeline's {@link CostModel} before any request:
+ * target decodes of the batch sizes that speculation produces (1 + k tokens per sequence, a few
+ * sequences), and single-token decodes of each draft model. Runs on the engine thread before it
+ * serves, on a scratch sequence that it empties again; online measurements refine it from then on.
+ */
+public final class Calibration {
+
+    /** Batch sizes measured: one sequence with k up to 15, or a few sequences with small drafts. */
+    static final int[] SIZES = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32};
+    private static final int REPEATS = 2;
+
+    private Calibration() {
+    }
+
+    /**
+     * @param target the target's context, with a free sequence slot
+     * @param drafts the draft models' contexts (may be empty)
+     * @param tokens a token id every model of the pipeline knows (the values do not matter for time)
+     */
+    public static void run(ModelContext target, List<ModelContext> drafts, int tokens, PipelineProfile profile) {
+        try (Sequence seq = target.openSequence()) {
+            decode(seq, 4, tokens); // warm-up: first-touch of weights and buffers
+            for (int size : SIZES) {
+                if (size > target.contextLength() / Math.max(1, target.maxSequences())) break;
+                for (int r = 0; r < REPEATS; r++) profile.observeVerify(size, decode(seq, size, tokens));
+            }
+        }
+        for (ModelContext draft : drafts) {
+            try (Sequence seq = draft.openSequence()) {
+                decode(seq, 1, tokens);
+                for (int r = 0; r < 4; r++) profile.observeDraft(1, decode(seq, 1, tokens));
+            }
+        }
+    }
+
+    /** Nanoseconds of one decode of {@code size} tokens from an empty sequence, all rows' logits read out. */
+    private static long decode(Sequence seq, int size, int token) {
+        int[] batch = new int[size];
+        java.util.Arrays.fill(batch, token);
+        long t0 = System.nanoTime();
+        seq.decode(batch, 0);
+        long nanos = System.nanoTime() - t0;
+        seq.truncate(0);
+        return nanos;
+    }
+}

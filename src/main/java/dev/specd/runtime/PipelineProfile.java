@@ -1,0 +1,129 @@
+package dev.specd.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a pipeline has measured about itself: acceptance per draft position for each
+ * {@link RequestClass}, and the {@link CostModel} of its target and draft. The engine thread feeds
+ * it after every decode and round; policies read it when a request starts and every round; the
+ * profile saver snapshots it from another thread — hence the synchronisation, which is uncontended
+ * in practice.
+ */
+public final class PipelineProfile {
+
+    /** Pipeline-level memory: about the last few hundred rounds of a class weigh in. */
+    static final double DECAY = 0.995;
+    static final double PRIOR_ALPHA = 0.6;
+    static final double PRIOR_WEIGHT = 2;
+
+    private final String pipeline;
+    private final String plan;
+    private final Map<RequestClass, AcceptanceStats> acceptance = new LinkedHashMap<>();
+    private final Map<RequestClass, ConfidenceStats> confidence = new LinkedHashMap<>();
+    private final CostModel cost = new CostModel();
+    private long rounds;
+
+    /** A profile of nothing yet, for a pipeline whose plan is not known (tests, benchmarks). */
+    public PipelineProfile(String pipeline) {
+        this(pipeline, "");
+    }
+
+    /** @param plan the {@link ProfileStore#planKey} of the pipeline's plan, saved with the profile */
+    public PipelineProfile(String pipeline, String plan) {
+        this.pipeline = pipeline;
+        this.plan = plan;
+    }
+
+    public String pipeline() {
+        return pipeline;
+    }
+
+    /** One verified round of a request of class {@code cls}. */
+    public synchronized void observe(RequestClass cls, RoundRecord r) {
+        stats(cls).observe(r.drafted(), r.firstRejected() < 0 ? r.drafted() : r.firstRejected());
+        cost.observeDraft(r.drafted(), r.draftNanos());
+        rounds++;
+    }
+
+    /** The draft confidences of a verified round's tokens, of which the first {@code acceptedPrefix} were accepted. */
+    public synchronized void observeConfidence(RequestClass cls, double[] confidences, int acceptedPrefix) {
+        confidence.computeIfAbsent(cls, c -> new ConfidenceStats()).observe(confidences, acceptedPrefix);
+    }
+
+    /** Calibrated chance that a token drafted with {@code conf} is accepted; {@code prior} where unmeasured. */
+    synchronized double acceptanceAt(RequestClass cls, double conf, double prior) {
+        ConfidenceStats s = confidence.get(cls);
+        return s == null ? prior : s.acceptance(conf, prior);
+    }
+
+    /** One target decode of {@code tokens} tokens (the whole batch) that took {@code nanos}. */
+    public synchronized void observeVerify(int tokens, long nanos) {
+        cost.observeVerify(tokens, nanos);
+    }
+
+    public synchronized void observeDraft(int tokens, long nanos) {
+        cost.observeDraft(tokens, nanos);
+    }
+
+    public synchronized long rounds() {
+        return rounds;
+    }
+
+    /**
+     * A request's own acceptance estimates, warm-started from its class's: the pipeline's counts
+     * scaled to at most {@code weight} rounds of evidence, so that the request's own rounds soon
+     * outweigh them.
+     */
+    synchronized AcceptanceStats startRequest(RequestClass cls, double decay, double weight) {
+        AcceptanceStats own = new AcceptanceStats(decay, PRIOR_ALPHA, PRIOR_WEIGHT);
+        AcceptanceStats shared = acceptance.get(cls);
+        if (shared != null && shared.evidence(0) > 0) own.absorb(shared, Math.min(1, weight / shared.evidence(0)));
+        return own;
+    }
+
+    /** Predicted target decode time of a batch of {@code tokens} tokens; 0 before any measurement. */
+    synchronized double verifyNanos(int tokens) {
+        return cost.verifyNanos(tokens);
+    }
+
+    synchronized double draftNanosPerToken() {
+        return cost.draftNanosPerToken();
+    }
+
+    public synchronized boolean calibrated() {
+        return cost.calibrated();
+    }
+
+    /** The class's current estimate of α at a draft position (for reports and tests). */
+    public synchronized double alpha(RequestClass cls, int position) {
+        return stats(cls).alpha(position);
+    }
+
+    private AcceptanceStats stats(RequestClass cls) {
+        return acceptance.computeIfAbsent(cls, c -> new AcceptanceStats(DECAY, PRIOR_ALPHA, PRIOR_WEIGHT));
+    }
+
+    /** Everything measured, as saved to disk (see {@link ProfileStore}). */
+    public synchronized ProfileData snapshot() {
+        Map<String, PositionCounts> classes = new TreeMap<>();
+        acceptance.forEach((c, s) -> classes.put(c.key(), s.snapshot()));
+        Map<String, PositionCounts> calibration = new TreeMap<>();
+        confidence.forEach((c, s) -> calibration.put(c.key(), s.snapshot()));
+        CostModel.Snapshot c = cost.snapshot();
+        return new ProfileData(ProfileData.VERSION, pipeline, plan, rounds, classes, calibration, c.verifyNanos(),
+                c.draftNanosPerToken());
+    }
+
+    /** Warm start: replaces what this profile knows with a saved one. */
+    public synchronized void restore(ProfileData data) {
+        acceptance.clear();
+        confidence.clear();
+        data.classes().forEach((key, s) -> RequestClass.parse(key).ifPresent(c -> stats(c).restore(s)));
+        data.confidence().forEach((key, s) -> RequestClass.parse(key).ifPresent(c ->
+                confidence.computeIfAbsent(c, x -> new ConfidenceStats()).restore(s)));
+        cost.restore(new CostModel.Snapshot(data.verifyNanos(), data.draftNanosPerToken()));
+        rounds = data.rounds();
+    }
+}

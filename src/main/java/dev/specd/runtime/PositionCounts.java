@@ -1,0 +1,10 @@
+package dev.specd.runtime;
+
+/**
+ * Decayed acceptance counts per draft position (or per draft-confidence bucket), as saved in a profile.
+ *
+ * @param reached  draft tokens at position (in bucket) i whose predecessors were all accepted
+ * @param accepted of those, the ones accepted too
+ */
+public record PositionCounts(double[] reached, double[] accepted) {
+}

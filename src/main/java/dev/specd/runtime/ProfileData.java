@@ -1,0 +1,26 @@
+package dev.specd.runtime;
+
+import java.util.Map;
+
+/**
+ * A pipeline profile as saved to disk (PGO): versioned so that a later specd can refuse, rather
+ * than misread, an older layout.
+ *
+ * @param version     {@link #VERSION} when written by this build
+ * @param plan        {@link ProfileStore#planKey} of the plan it was measured with: a profile of
+ *                    other models or threads would mislead the policies
+ * @param classes     per request class ({@code lossless/greedy}…): decayed counts per draft position
+ * @param confidence  per request class: decayed counts per draft-confidence bucket (width 0.05)
+ * @param verifyNanos index = target batch tokens: mean decode nanoseconds, 0 = not measured
+ */
+public record ProfileData(int version, String pipeline, String plan, long rounds, Map<String, PositionCounts> classes,
+                          Map<String, PositionCounts> confidence,
+                          double[] verifyNanos, double draftNanosPerToken) {
+
+    public static final int VERSION = 1;
+
+    public ProfileData {
+        classes = Map.copyOf(classes);
+        confidence = confidence == null ? Map.of() : Map.copyOf(confidence);
+    }
+}

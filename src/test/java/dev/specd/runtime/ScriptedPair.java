@@ -1,0 +1,188 @@
+package dev.specd.runtime;
+
+import dev.specd.draft.Draft;
+import dev.specd.draft.Drafter;
+import dev.specd.draft.StopRule;
+import dev.specd.engine.DecodeStep;
+import dev.specd.engine.Sequence;
+import dev.specd.engine.Vocab;
+import dev.specd.sampling.Distribution;
+import dev.specd.sampling.Sampler;
+import dev.specd.sampling.SamplingParams;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.DoubleSupplier;
+import java.util.function.IntToLongFunction;
+
+/**
+ * A scripted target/draft pair driving one real {@link Generation} without llama.cpp: the target
+ * greedily writes a fixed token sequence (its choice at position p is {@link #targetToken}), the
+ * draft proposes that token with probability α (a script the test may change at any round) and a
+ * wrong one otherwise, and each verify decode "costs" what a cost script says — fed to the profile
+ * as the engine loop would, but without any clock, so decisions are deterministic.
+ */
+final class ScriptedPair {
+
+    static final int VOCAB = 64;
+
+    private final PipelineProfile profile;
+    private final IntToLongFunction verifyNanos;
+    private final Generation generation;
+    private final Random random = new Random(7);
+    private final List<Integer> chosenK = new ArrayList<>();
+    private final DraftLength length;
+    private DoubleSupplier alpha;
+
+    /**
+     * @param verifyNanos cost of a target decode of n tokens (the whole batch); drafting is
+     *                    nearly free (the real microseconds of this scripted drafter)
+     */
+    ScriptedPair(SpeculationSettings settings, PipelineProfile profile, IntToLongFunction verifyNanos,
+                 DoubleSupplier alpha, int maxTokens) {
+        this.profile = profile;
+        this.verifyNanos = verifyNanos;
+        this.alpha = alpha;
+        GenerationRequest request = new GenerationRequest(new int[] {1, 5, 6}, SamplingParams.greedy(), maxTokens,
+                List.of(), true, settings);
+        RequestClass cls = RequestClass.of(settings.mode(), request.sampling());
+        DraftLength inner = DraftLength.of(settings, profile, cls, Telemetry.NONE);
+        this.length = inner;
+        Drafter drafter = new ScriptedDrafter();
+        this.generation = new Generation(request, new ScriptedVocab(), new Sampler(request.sampling()), List.of(drafter),
+                1 << 20, e -> { }, r -> profile.observe(cls, r), inner);
+        generation.attach(new ScriptedSequence());
+    }
+
+    static int targetToken(int position) {
+        return 3 + (position * 7) % (VOCAB - 3);
+    }
+
+    void alpha(DoubleSupplier a) {
+        this.alpha = a;
+    }
+
+    DraftLength length() {
+        return length;
+    }
+
+    boolean done() {
+        return generation.isDone();
+    }
+
+    /** One round with {@code concurrent} sequences in the batch; returns the draft length used. */
+    int round(int concurrent) {
+        DecodeStep step = generation.nextStep(concurrent);
+        int drafted = step.logitRows() - 1;
+        long cost = verifyNanos.applyAsLong(concurrent * step.tokens().length);
+        profile.observeVerify(concurrent * step.tokens().length, cost);
+        int start = (int) (step.sequence().length()) + step.logitsFrom();
+        float[][] rows = new float[step.logitRows()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new float[VOCAB];
+            rows[i][targetToken(start + i + 1)] = 10f;
+        }
+        generation.onLogits(rows, cost);
+        chosenK.add(drafted);
+        return drafted;
+    }
+
+    List<Integer> history() {
+        return chosenK;
+    }
+
+    /** Proposes the target's next tokens, each right with probability α. */
+    private final class ScriptedDrafter implements Drafter {
+
+        @Override
+        public Draft propose(int[] context, int promptLength, int max, StopRule stop) {
+            int[] tokens = new int[max];
+            double[] confidence = new double[max];
+            int n = 0;
+            while (n < max) {
+                int position = context.length + n;
+                boolean right = random.nextDouble() < alpha.getAsDouble();
+                tokens[n] = right ? targetToken(position) : 3 + (targetToken(position) - 3 + 1) % (VOCAB - 3);
+                // Confidence carries some signal, as a real draft's does, without being an oracle.
+                confidence[n] = right ? 0.5 + 0.5 * random.nextDouble() : 0.7 * random.nextDouble();
+                n++;
+                if (stop.stopAfter(confidence[n - 1])) break;
+            }
+            List<Distribution> q = new ArrayList<>();
+            for (int i = 0; i < n; i++) q.add(null);
+            return new Draft(Arrays.copyOf(tokens, n), q, Arrays.copyOf(confidence, n), 0);
+        }
+    }
+
+    /** Positions only: the scripted target keeps no cache. */
+    private static final class ScriptedSequence implements Sequence {
+        private int length;
+
+        public int id() {
+            return 0;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        public float[][] decode(int[] tokens, int logitsFrom) {
+            throw new UnsupportedOperationException("the scripted pair computes its rows itself");
+        }
+
+        public void truncate(int newLength) {
+            length = newLength;
+        }
+
+        public void copyTo(Sequence target) {
+            throw new UnsupportedOperationException();
+        }
+
+        public void close() {
+        }
+    }
+
+    private static final class ScriptedVocab implements Vocab {
+        public int size() {
+            return VOCAB;
+        }
+
+        public String type() {
+            return "scripted";
+        }
+
+        public int bos() {
+            return 1;
+        }
+
+        public int eos() {
+            return 2;
+        }
+
+        public boolean isEndOfGeneration(int token) {
+            return token == 2;
+        }
+
+        public boolean isControl(int token) {
+            return token < 3;
+        }
+
+        public boolean addsBos() {
+            return true;
+        }
+
+        public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+            throw new UnsupportedOperationException();
+        }
+
+        public byte[] pieceBytes(int token, boolean renderSpecial) {
+            return ("t" + token + " ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        public String tokenText(int token) {
+            return "t" + token;
+        }
+    }
+}
