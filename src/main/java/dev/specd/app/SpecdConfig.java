@@ -50,6 +50,8 @@ public interface SpecdConfig {
         Duration saveInterval();
     }
 
+    Energy energy();
+
     interface Pipelines {
         /**
          * A directory of pipeline YAML files ({@code SPECD_PIPELINES_DIR}); when set, its pipelines
@@ -92,5 +94,35 @@ public interface SpecdConfig {
         @WithName("drain-timeout")
         @WithDefault("30s")
         Duration drainTimeout();
+    }
+
+    /** The energy meter (docs/energy.md): which source, and the figures of the CPU-time model. */
+    interface Energy {
+        /**
+         * {@code auto} (RAPL, else NVML, else the model), or one of {@code rapl}, {@code nvml},
+         * {@code model}; a named source that is unavailable falls back to the model with a warning.
+         */
+        @WithDefault("auto")
+        String source();
+
+        /** Where the RAPL powercap zones are listed. */
+        @WithName("powercap-root")
+        @WithDefault("/sys/class/powercap")
+        String powercapRoot();
+
+        /** The model's watts per busy core (a rough figure for a server core under AVX load). */
+        @WithName("watts-per-core")
+        @WithDefault("10.0")
+        double wattsPerCore();
+
+        /** The model's idle power of the whole machine, in watts. */
+        @WithName("idle-watts")
+        @WithDefault("20.0")
+        double idleWatts();
+
+        /** The share (0..1) of the idle power charged to specd; 1 when the machine serves only specd. */
+        @WithName("idle-share")
+        @WithDefault("1.0")
+        double idleShare();
     }
 }
