@@ -13,6 +13,9 @@ import dev.specd.plan.ModelRef;
 import dev.specd.plan.VocabularyCheck;
 import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.PipelineSpec;
+import dev.specd.runtime.EnergyAccount;
+import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.PipelineRegistry;
 import dev.specd.sched.SchedulerLimits;
@@ -46,6 +49,12 @@ public class Startup {
     @Inject
     PipelineRegistry registry;
 
+    @Inject
+    Telemetry telemetry;
+
+    @Inject
+    EnergySource energySource;
+
     void onStart(@Observes StartupEvent event) {
         config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
         config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache.dir", dir));
@@ -53,6 +62,8 @@ public class Startup {
             SchedulerLimits limits = new SchedulerLimits(config.scheduler().queueCapacity(),
                     config.scheduler().requestTimeout());
             List<PipelineSpec> specs = PipelineSources.load(config.pipelines());
+            // One account for all pipelines: the meter is process-wide, each joule is charged once.
+            EnergyAccount energy = new EnergyAccount(energySource);
             ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge,
                     "forge-v" + Forge.VERSION);
             for (PipelineSpec spec : specs) {
@@ -74,7 +85,7 @@ public class Startup {
                     target.close();
                     throw e;
                 }
-                registry.register(new EngineLoop(plan, target, drafts, limits, round -> { }));
+                registry.register(new EngineLoop(plan, target, drafts, limits, round -> { }, telemetry, energy));
             }
             registry.markReady();
             LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),

@@ -13,7 +13,9 @@ import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.RoundRecord;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.Generation;
@@ -41,6 +43,9 @@ import java.util.function.LongSupplier;
  * Every request has a deadline, the {@link SchedulerLimits#requestTimeout() request timeout} after
  * it entered the queue: a turn ends the requests past it, waiting or running, with a
  * {@link RequestTimeoutException}. {@link #drain(Duration)} stops admission for a graceful shutdown.
+ * <p>
+ * The loop reports its work to a {@link Telemetry} and charges each turn's energy to the requests
+ * in it ({@link TurnLedger}); a request's Done event carries its joules.
  */
 public final class EngineLoop implements AutoCloseable {
 
@@ -56,6 +61,7 @@ public final class EngineLoop implements AutoCloseable {
     /** One draft context per model drafter of the plan, in plan order (null for lookup drafters). */
     private final List<ModelContext> draftContexts = new ArrayList<>();
     private final Consumer<RoundRecord> roundListener;
+    private final TurnLedger ledger;
     private final Admission queue;
     private final List<Job> running = new ArrayList<>();
     private final Thread thread;
@@ -88,16 +94,27 @@ public final class EngineLoop implements AutoCloseable {
      */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
                       Consumer<RoundRecord> rounds) {
-        this(plan, target, draftModels, limits, rounds, System::nanoTime);
+        this(plan, target, draftModels, limits, rounds, Telemetry.NONE, EnergyAccount.unmetered());
+    }
+
+    /**
+     * A loop that reports to {@code telemetry} and charges energy to its requests.
+     *
+     * @param energy shared by all the loops of the process, so that no joule is charged twice
+     */
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
+                      Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy) {
+        this(plan, target, draftModels, limits, rounds, telemetry, energy, System::nanoTime);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()}: tests pass one they move on themselves */
     EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-               Consumer<RoundRecord> rounds, LongSupplier clock) {
+               Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, LongSupplier clock) {
         this.plan = plan;
         this.target = target;
         this.draftModels = List.copyOf(draftModels);
         this.roundListener = rounds;
+        this.ledger = new TurnLedger(plan.id(), telemetry, energy, clock);
         int batch = Math.max(512, plan.sequences() * plan.verifyRows());
         this.context = target.newContext(new ContextOptions(plan.contextLength(), plan.sequences(),
                 Math.min(plan.contextLength(), batch), plan.threads(), false));
@@ -189,10 +206,22 @@ public final class EngineLoop implements AutoCloseable {
                 // current and future request of the pipeline waiting forever.
                 LOG.errorf(e, "engine turn of pipeline %s failed", plan.id());
                 for (Job job : List.copyOf(running)) end(job, FinishReason.ERROR, String.valueOf(e.getMessage()));
+            } finally {
+                closeTurn();
             }
         }
         failAll();
+        closeTurn();
         drained.countDown();
+    }
+
+    /** The turn's energy split, the Done events of the requests that ended in it sent, the loop's state reported. */
+    private void closeTurn() {
+        try {
+            ledger.close(running.size(), queue.size(), context.usedCells());
+        } catch (Throwable e) { // as in run(): the engine thread must live on
+            LOG.errorf(e, "closing an engine turn of pipeline %s failed", plan.id());
+        }
     }
 
     private void turn() throws InterruptedException {
@@ -207,6 +236,7 @@ public final class EngineLoop implements AutoCloseable {
         if (running.isEmpty()) {
             Job first = queue.poll(200);
             if (first == null) return;
+            ledger.wokeUp();
             admit(first);
         }
         while (running.size() < plan.sequences()) {
@@ -222,12 +252,15 @@ public final class EngineLoop implements AutoCloseable {
             try {
                 step = job.generation.nextStep(); // drafting happens here
             } catch (RuntimeException e) {
+                ledger.workedAside(job);
                 failAlone(job, e);
                 continue;
             }
             if (job.generation.isDone()) {
+                ledger.workedAside(job);
                 release(job); // a cascade that finished on the draft model alone
             } else {
+                ledger.decoded(job, step.tokens().length);
                 needTarget.add(job);
                 steps.add(step);
             }
@@ -272,9 +305,13 @@ public final class EngineLoop implements AutoCloseable {
         try {
             Sampler sampler = new Sampler(job.request.sampling());
             Generation generation = new Generation(job.request, target.vocab(), sampler, drafters(job, sampler),
-                    plan.sequenceBudget(), event -> emit(job, event), roundListener);
+                    plan.sequenceBudget(), event -> emit(job, event), round -> {
+                        roundListener.accept(round);
+                        ledger.round(job, round);
+                    });
             generation.attach(context.openSequence());
             job.generation = generation;
+            ledger.admitted(job);
             running.add(job);
             runningCount = running.size();
         } catch (RuntimeException e) {
@@ -307,10 +344,15 @@ public final class EngineLoop implements AutoCloseable {
         return out;
     }
 
-    private static void emit(Job job, GenerationEvent event) {
-        if (job.cancelled) return;
-        job.emitter.emit(event);
-        if (event instanceof GenerationEvent.Done) job.emitter.complete();
+    private void emit(Job job, GenerationEvent event) {
+        switch (event) {
+            case GenerationEvent.Text t -> {
+                if (job.cancelled) return;
+                ledger.text(job, t);
+                job.emitter.emit(t);
+            }
+            case GenerationEvent.Done d -> ledger.ended(job, d); // sent at the end of the turn, with its joules
+        }
     }
 
     private void end(Job job, FinishReason reason, String error) {
