@@ -12,7 +12,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * Dependencies point one way: api → sched → runtime → plan → draft / sampling → engine (SPI) ←
  * engine.llamacpp. Only the composition root (app) and the tools (bench, forge, models) may know
- * the llama.cpp backend; metrics and energy observe runtime.
+ * the llama.cpp backend; metrics and energy observe runtime (metrics also see plan's SpeculationMode,
+ * which labels the telemetry).
  */
 class ArchitectureTest {
 
@@ -47,7 +48,7 @@ class ArchitectureTest {
                 .whereLayer("api").mayOnlyBeAccessedByLayers("app")
                 .whereLayer("sched").mayOnlyBeAccessedByLayers("api", "app", "bench", "metrics")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("sched", "api", "app", "bench", "metrics", "energy")
-                .whereLayer("plan").mayOnlyBeAccessedByLayers("runtime", "sched", "api", "app", "bench", "models")
+                .whereLayer("plan").mayOnlyBeAccessedByLayers("runtime", "sched", "api", "app", "bench", "models", "metrics")
                 .whereLayer("draft").mayOnlyBeAccessedByLayers("plan", "runtime", "sched", "app", "bench")
                 .whereLayer("sampling").mayOnlyBeAccessedByLayers("draft", "plan", "runtime", "sched", "api", "app", "bench")
                 .whereLayer("llamacpp").mayOnlyBeAccessedByLayers("app", "bench")

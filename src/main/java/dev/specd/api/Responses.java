@@ -25,12 +25,24 @@ public final class Responses {
                                    @JsonProperty("finish_reason") String finishReason) {
     }
 
-    /** What speculation did for the request: specd's extension of the response. */
+    /**
+     * What speculation did for the request: specd's extension of the response. The energy fields
+     * are absent when the server meters no energy; {@code joules_per_token} also when no token was generated.
+     *
+     * @param energyJoules the request's share of the energy of the engine turns it took part in
+     * @param energySource where the joules were measured: {@code rapl}, {@code nvml} or {@code model}
+     */
     public record Speculation(String mode, int rounds, int drafted, int accepted,
                               @JsonProperty("acceptance_rate") double acceptanceRate,
                               @JsonProperty("verified_tokens") int verifiedTokens,
                               @JsonProperty("unverified_tokens") int unverifiedTokens,
-                              @JsonProperty("verified_fraction") double verifiedFraction) {
+                              @JsonProperty("verified_fraction") double verifiedFraction,
+                              @JsonInclude(JsonInclude.Include.NON_NULL)
+                              @JsonProperty("energy_joules") Double energyJoules,
+                              @JsonInclude(JsonInclude.Include.NON_NULL)
+                              @JsonProperty("joules_per_token") Double joulesPerToken,
+                              @JsonInclude(JsonInclude.Include.NON_NULL)
+                              @JsonProperty("energy_source") String energySource) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

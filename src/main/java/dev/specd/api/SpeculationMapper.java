@@ -6,6 +6,7 @@ import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.PolicySpec;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.EnergyCharge;
 import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
 
@@ -72,6 +73,7 @@ final class SpeculationMapper {
         if (choices.isEmpty() || choices.stream().anyMatch(Objects::isNull)) return null;
         if (choices.size() == 1) return report(choices.getFirst());
         int rounds = 0, drafted = 0, accepted = 0, verified = 0, unverified = 0;
+        EnergyCharge energy = choices.getFirst().energy();
         for (SpeculationSummary s : choices) {
             rounds += s.rounds();
             drafted += s.drafted();
@@ -79,12 +81,19 @@ final class SpeculationMapper {
             verified += s.verifiedTokens();
             unverified += s.unverifiedTokens();
         }
-        return report(new SpeculationSummary(choices.getFirst().mode(), rounds, drafted, accepted, verified, unverified));
+        // Joules add up like tokens; one choice without energy (nothing metered) leaves the sum unknown.
+        for (SpeculationSummary s : choices.subList(1, choices.size())) {
+            energy = energy == null || s.energy() == null ? null : energy.plus(s.energy());
+        }
+        return report(new SpeculationSummary(choices.getFirst().mode(), rounds, drafted, accepted, verified, unverified,
+                energy));
     }
 
     static Responses.Speculation report(SpeculationSummary s) {
         if (s == null) return null;
+        EnergyCharge e = s.energy();
         return new Responses.Speculation(s.mode().wireName(), s.rounds(), s.drafted(), s.accepted(),
-                s.acceptanceRate(), s.verifiedTokens(), s.unverifiedTokens(), s.verifiedFraction());
+                s.acceptanceRate(), s.verifiedTokens(), s.unverifiedTokens(), s.verifiedFraction(),
+                e == null ? null : e.joules(), e == null ? null : e.perToken(), e == null ? null : e.source());
     }
 }

@@ -8,6 +8,7 @@ import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.SpecException;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.PipelineProfile;
@@ -15,6 +16,7 @@ import dev.specd.runtime.ProfileData;
 import dev.specd.runtime.ProfileStore;
 import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.SpeculationSettings;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.SchedulerLimits;
 import picocli.CommandLine;
@@ -87,7 +89,8 @@ public final class ProfileCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         int generated = 0;
         try (EngineLoop loop = new EngineLoop(plan, models.target(), models.drafts(),
-                new SchedulerLimits(16, Duration.ofHours(1)), r -> { }, profile)) {
+                new SchedulerLimits(16, Duration.ofHours(1)), r -> { }, Telemetry.NONE, EnergyAccount.unmetered(),
+                profile)) {
             for (int pass = 0; pass < repeat; pass++) {
                 for (int i = 0; i < w.prompts().size(); i++) {
                     int[] prompt = loop.target().vocab().tokenize(w.prompts().get(i), true, false);

@@ -7,6 +7,9 @@ import dev.specd.models.ModelResolver;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.PipelineSpec;
+import dev.specd.runtime.EnergyAccount;
+import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.PipelineRegistry;
 import dev.specd.sched.SchedulerLimits;
@@ -42,6 +45,12 @@ public class Startup {
     @Inject
     ProfileKeeper profiles;
 
+    @Inject
+    Telemetry telemetry;
+
+    @Inject
+    EnergySource energySource;
+
     void onStart(@Observes StartupEvent event) {
         config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
         config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache.dir", dir));
@@ -49,6 +58,8 @@ public class Startup {
             SchedulerLimits limits = new SchedulerLimits(config.scheduler().queueCapacity(),
                     config.scheduler().requestTimeout());
             List<PipelineSpec> specs = PipelineSources.load(config.pipelines());
+            // One account for all pipelines: the meter is process-wide, each joule is charged once.
+            EnergyAccount energy = new EnergyAccount(energySource);
             ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge,
                     "forge-v" + Forge.VERSION);
             for (PipelineSpec spec : specs) {
@@ -58,7 +69,7 @@ public class Startup {
                 }
                 PipelineLoader.Models models = PipelineLoader.load(plan, resolver);
                 registry.register(new EngineLoop(plan, models.target(), models.drafts(), limits, round -> { },
-                        profiles.open(plan)));
+                        telemetry, energy, profiles.open(plan)));
             }
             profiles.startSaving();
             registry.markReady();

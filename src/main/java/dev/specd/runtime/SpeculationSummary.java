@@ -7,9 +7,20 @@ import dev.specd.plan.SpeculationMode;
  *
  * @param verifiedTokens   emitted tokens the target checked or produced
  * @param unverifiedTokens emitted tokens only the draft model vouched for (cascade tails)
+ * @param energy           the joules charged to the request; null while it runs, and when nothing is metered
  */
 public record SpeculationSummary(SpeculationMode mode, int rounds, int drafted, int accepted, int verifiedTokens,
-                                 int unverifiedTokens) {
+                                 int unverifiedTokens, EnergyCharge energy) {
+
+    /** A summary without energy: the generation knows its tokens; the engine loop adds the joules at the end. */
+    public SpeculationSummary(SpeculationMode mode, int rounds, int drafted, int accepted, int verifiedTokens,
+                              int unverifiedTokens) {
+        this(mode, rounds, drafted, accepted, verifiedTokens, unverifiedTokens, null);
+    }
+
+    public SpeculationSummary withEnergy(EnergyCharge charge) {
+        return new SpeculationSummary(mode, rounds, drafted, accepted, verifiedTokens, unverifiedTokens, charge);
+    }
 
     /** Share of emitted tokens the target verified (1 when nothing was emitted). */
     public double verifiedFraction() {

@@ -54,11 +54,19 @@ public interface Telemetry {
     }
 
     /**
+     * Joules no request is charged with: used while no engine loop had work (waiting for requests,
+     * loading models). Reported by the loop that found them as it woke up.
+     */
+    default void idleEnergy(double joules, String source) {
+    }
+
+    /**
      * One ended request as the metrics count it.
      *
-     * @param e2eNanos from entering the queue to the last event
+     * @param e2eNanos        from entering the queue to the last event
+     * @param firstTokenNanos from entering the queue to the first text, or -1 when no text came
      */
     record RequestOutcome(FinishReason reason, SpeculationMode mode, int promptTokens, int completionTokens,
-                          long e2eNanos, SpeculationSummary speculation) {
+                          long e2eNanos, long firstTokenNanos, SpeculationSummary speculation) {
     }
 }

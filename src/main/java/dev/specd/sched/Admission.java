@@ -38,7 +38,8 @@ final class Admission {
 
     /** Queues a request; its deadline counts from now. Fails the emitter when the queue is full. */
     void offer(GenerationRequest request, MultiEmitter<? super GenerationEvent> emitter) {
-        Job job = new Job(request, emitter, clock.getAsLong() + requestTimeout.toNanos());
+        long now = clock.getAsLong();
+        Job job = new Job(request, emitter, now, now + requestTimeout.toNanos());
         emitter.onTermination(() -> job.cancelled = true);
         if (!waiting.offer(job)) emitter.fail(new QueueFullException(pipeline, waiting.size(), 1));
     }

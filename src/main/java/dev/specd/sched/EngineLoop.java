@@ -17,6 +17,7 @@ import dev.specd.runtime.Calibration;
 import dev.specd.runtime.DraftLength;
 import dev.specd.runtime.PipelineProfile;
 import dev.specd.runtime.RequestClass;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.Telemetry;
 import dev.specd.sampling.SamplingParams;
@@ -46,6 +47,9 @@ import java.util.function.LongSupplier;
  * Every request has a deadline, the {@link SchedulerLimits#requestTimeout() request timeout} after
  * it entered the queue: a turn ends the requests past it, waiting or running, with a
  * {@link RequestTimeoutException}. {@link #drain(Duration)} stops admission for a graceful shutdown.
+ * <p>
+ * The loop reports its work to a {@link Telemetry} and charges each turn's energy to the requests
+ * in it ({@link TurnLedger}); a request's Done event carries its joules.
  */
 public final class EngineLoop implements AutoCloseable {
 
@@ -63,6 +67,9 @@ public final class EngineLoop implements AutoCloseable {
     private final Consumer<RoundRecord> roundListener;
     /** Acceptance and cost measurements: the adaptive policy's input, saved as the pipeline's profile. */
     private final PipelineProfile profile;
+    private final TurnLedger ledger;
+    /** For the draft-length policies' decisions (k, deoptimisations); the ledger reports the rest. */
+    private final Telemetry telemetry;
     private final Admission queue;
     private final List<Job> running = new ArrayList<>();
     private final Thread thread;
@@ -95,31 +102,40 @@ public final class EngineLoop implements AutoCloseable {
      */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
                       Consumer<RoundRecord> rounds) {
-        this(plan, target, draftModels, limits, rounds, new PipelineProfile(plan.id()));
+        this(plan, target, draftModels, limits, rounds, Telemetry.NONE, EnergyAccount.unmetered(),
+                new PipelineProfile(plan.id()));
     }
 
     /**
+     * The server's loop: reports to {@code telemetry}, charges energy to its requests, and
+     * speculates from (and refines) the pipeline's {@code profile}.
+     *
+     * @param energy  shared by all the loops of the process, so that no joule is charged twice
+     *                ({@link EnergyAccount#unmetered()} for none)
      * @param profile what the pipeline measured before (a saved profile: no calibration needed),
      *                or a fresh one, calibrated before the first request
      */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-                      Consumer<RoundRecord> rounds, PipelineProfile profile) {
-        this(plan, target, draftModels, limits, rounds, System::nanoTime, profile);
+                      Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, PipelineProfile profile) {
+        this(plan, target, draftModels, limits, rounds, telemetry, energy, System::nanoTime, profile);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()}: tests pass one they move on themselves */
     EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-               Consumer<RoundRecord> rounds, LongSupplier clock) {
-        this(plan, target, draftModels, limits, rounds, clock, new PipelineProfile(plan.id()));
+               Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, LongSupplier clock) {
+        this(plan, target, draftModels, limits, rounds, telemetry, energy, clock, new PipelineProfile(plan.id()));
     }
 
     private EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-                       Consumer<RoundRecord> rounds, LongSupplier clock, PipelineProfile profile) {
+                       Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, LongSupplier clock,
+                       PipelineProfile profile) {
         this.plan = plan;
         this.profile = profile;
         this.target = target;
         this.draftModels = List.copyOf(draftModels);
         this.roundListener = rounds;
+        this.ledger = new TurnLedger(plan.id(), telemetry, energy, clock);
+        this.telemetry = telemetry;
         int batch = Math.max(512, plan.sequences() * plan.verifyRows());
         this.context = target.newContext(new ContextOptions(plan.contextLength(), plan.sequences(),
                 Math.min(plan.contextLength(), batch), plan.threads(), false));
@@ -226,10 +242,22 @@ public final class EngineLoop implements AutoCloseable {
                 // current and future request of the pipeline waiting forever.
                 LOG.errorf(e, "engine turn of pipeline %s failed", plan.id());
                 for (Job job : List.copyOf(running)) end(job, FinishReason.ERROR, String.valueOf(e.getMessage()));
+            } finally {
+                closeTurn();
             }
         }
         failAll();
+        closeTurn();
         drained.countDown();
+    }
+
+    /** The turn's energy split, the Done events of the requests that ended in it sent, the loop's state reported. */
+    private void closeTurn() {
+        try {
+            ledger.close(running.size(), queue.size(), context.usedCells());
+        } catch (Throwable e) { // as in run(): the engine thread must live on
+            LOG.errorf(e, "closing an engine turn of pipeline %s failed", plan.id());
+        }
     }
 
     private void turn() throws InterruptedException {
@@ -244,6 +272,7 @@ public final class EngineLoop implements AutoCloseable {
         if (running.isEmpty()) {
             Job first = queue.poll(200);
             if (first == null) return;
+            ledger.wokeUp();
             admit(first);
         }
         while (running.size() < plan.sequences()) {
@@ -259,12 +288,15 @@ public final class EngineLoop implements AutoCloseable {
             try {
                 step = job.generation.nextStep(running.size()); // drafting happens here
             } catch (RuntimeException e) {
+                ledger.workedAside(job);
                 failAlone(job, e);
                 continue;
             }
             if (job.generation.isDone()) {
+                ledger.workedAside(job);
                 release(job); // a cascade that finished on the draft model alone
             } else {
+                ledger.decoded(job, step.tokens().length);
                 needTarget.add(job);
                 steps.add(step);
             }
@@ -316,9 +348,11 @@ public final class EngineLoop implements AutoCloseable {
                     plan.sequenceBudget(), event -> emit(job, event), round -> {
                         profile.observe(cls, round);
                         roundListener.accept(round);
-                    }, DraftLength.of(job.request.speculation(), profile, cls, Telemetry.NONE));
+                        ledger.round(job, round);
+                    }, DraftLength.of(job.request.speculation(), profile, cls, telemetry));
             generation.attach(context.openSequence());
             job.generation = generation;
+            ledger.admitted(job);
             running.add(job);
             runningCount = running.size();
         } catch (RuntimeException e) {
@@ -351,10 +385,15 @@ public final class EngineLoop implements AutoCloseable {
         return out;
     }
 
-    private static void emit(Job job, GenerationEvent event) {
-        if (job.cancelled) return;
-        job.emitter.emit(event);
-        if (event instanceof GenerationEvent.Done) job.emitter.complete();
+    private void emit(Job job, GenerationEvent event) {
+        switch (event) {
+            case GenerationEvent.Text t -> {
+                if (job.cancelled) return;
+                ledger.text(job, t);
+                job.emitter.emit(t);
+            }
+            case GenerationEvent.Done d -> ledger.ended(job, d); // sent at the end of the turn, with its joules
+        }
     }
 
     private void end(Job job, FinishReason reason, String error) {

@@ -1,5 +1,7 @@
 package dev.specd.app;
 
+import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sched.PipelineRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +40,16 @@ class StartupFailureTest {
         startup.config = new FixedConfig(pipelines, dir.resolve("models"), queueCapacity);
         startup.profiles = new ProfileKeeper();
         startup.profiles.config = startup.config;
+        startup.telemetry = Telemetry.NONE;
+        startup.energySource = new EnergySource() { // nothing gets to run: a meter that never moves
+            public double joules() {
+                return 0;
+            }
+
+            public String name() {
+                return "none";
+            }
+        };
         RuntimeException e = assertThrows(RuntimeException.class, () -> startup.onStart(null));
         assertFalse(startup.registry.isReady());
         return e;

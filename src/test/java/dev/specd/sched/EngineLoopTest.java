@@ -13,10 +13,12 @@ import dev.specd.engine.Vocab;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSettings;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import io.smallrye.mutiny.subscription.Cancellable;
 import org.junit.jupiter.api.Test;
@@ -59,7 +61,7 @@ class EngineLoopTest {
         ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
                 Optional.empty(), Optional.empty()), 4_096 * sequences, sequences, 1);
         return new EngineLoop(plan, LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT), List.of(), limits,
-                r -> { }, clock);
+                r -> { }, Telemetry.NONE, EnergyAccount.unmetered(), clock);
     }
 
     private static EngineLoop loop(int sequences, SchedulerLimits limits) {
@@ -206,7 +208,7 @@ class EngineLoopTest {
             GenerationEvent.Done good = innocent.done();
             assertEquals(FinishReason.LENGTH, good.reason());
             assertEquals(400, good.completionTokens());
-            await(() -> loop.runningSequences() == 0, "both sequences are freed"); // Done comes just before the release
+            await(() -> loop.runningSequences() == 0, "both sequences are freed"); // freed before the Done goes out, at the end of the turn
         }
     }
 
