@@ -208,8 +208,9 @@ final class RequestMapper {
         }
         checkN(r.n());
         checkStreamOptions(r);
-        return new GenerationRequest(prompt, sampling(r, plan.defaults()), max, stops(r.stop()),
-                Boolean.TRUE.equals(r.ignoreEos()), SpeculationMapper.settings(plan, r.speculation()), logprobs);
+        SamplingParams sampling = sampling(r, plan.defaults());
+        return new GenerationRequest(prompt, sampling, max, stops(r.stop()), Boolean.TRUE.equals(r.ignoreEos()),
+                SpeculationMapper.settings(plan, r.speculation(), sampling.seed().isPresent()), logprobs);
     }
 
 }

@@ -23,7 +23,13 @@ final class SpeculationMapper {
     private SpeculationMapper() {
     }
 
-    static SpeculationSettings settings(ExecutionPlan plan, SpeculationRequest override) {
+    /**
+     * @param seeded the request has a seed. Its answer must then be the same every time, but which
+     *               random numbers sampling uses depends on the draft lengths, and the adaptive
+     *               policy chooses those from measured timings. So a seeded request that names no
+     *               policy drafts the pipeline's fixed k instead (static).
+     */
+    static SpeculationSettings settings(ExecutionPlan plan, SpeculationRequest override, boolean seeded) {
         // Check every field first: a bad value is a 400 even when the mode makes it moot.
         if (override != null && override.k() != null && (override.k() < 1 || override.k() > MAX_K)) {
             throw ApiException.invalid("speculation.k", "speculation.k must be in 1.." + MAX_K + ", got " + override.k());
@@ -31,7 +37,8 @@ final class SpeculationMapper {
         if (override != null && override.tau() != null && !(override.tau() >= 0 && override.tau() <= 1)) {
             throw ApiException.invalid("speculation.tau", "speculation.tau must be in [0, 1], got " + override.tau());
         }
-        PolicySpec policy = plan.policy();
+        PolicySpec policy = seeded && plan.policy().policy() == SpeculationPolicy.ADAPTIVE
+                ? plan.policy().withPolicy(SpeculationPolicy.STATIC) : plan.policy();
         if (override != null && override.policy() != null) {
             policy = policy.withPolicy(SpeculationPolicy.fromWire(override.policy()).orElseThrow(() -> ApiException.invalid(
                     "speculation.policy", "speculation.policy must be one of " + SpeculationPolicy.wireNames() + ", got '"

@@ -23,8 +23,8 @@ final class AdaptiveCommand implements Callable<Integer> {
     @Mixin
     BenchCommand.Common common;
 
-    @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
-    Optional<Path> draft;
+    @Mixin
+    BenchCommand.DraftOption draft;
 
     @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
     int tokens;
@@ -48,8 +48,7 @@ final class AdaptiveCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         int t = common.threads();
         Path target = common.target();
-        Path draftFile = draft.orElseGet(() -> BenchCommand.resolver()
-                .resolve(((ModelRef.Forged) BenchCommand.defaultTarget()).source()));
+        Path draftFile = draft.file();
         System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
         AdaptiveBench bench = new AdaptiveBench(target, draftFile, t, tokens, stopConfidence);
         AdaptiveBench hard = null;

@@ -64,6 +64,16 @@ public final class BenchCommand {
         }
     }
 
+    /** The draft model of benchmarks that speculate. */
+    static final class DraftOption {
+        @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
+        Optional<Path> draft;
+
+        Path file() {
+            return draft.orElseGet(() -> resolver().resolve(((ModelRef.Forged) defaultTarget()).source()));
+        }
+    }
+
     @Command(name = "overhead", mixinStandardHelpOptions = true,
             description = "Target-only tokens/s through specd's engine vs llama.cpp's own decode loop.")
     static final class Overhead implements Callable<Integer> {
@@ -122,8 +132,8 @@ public final class BenchCommand {
         @Mixin
         Common common;
 
-        @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
-        Optional<Path> draft;
+        @Mixin
+        DraftOption draft;
 
         @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
         int tokens;
@@ -133,8 +143,7 @@ public final class BenchCommand {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
-            Path draftFile = draft.orElseGet(() -> resolver()
-                    .resolve(((ModelRef.Forged) defaultTarget()).source()));
+            Path draftFile = draft.file();
             System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
             List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens)
                     .run(SpeculationBench.defaultConfigs());
@@ -176,8 +185,8 @@ public final class BenchCommand {
         @Mixin
         Common common;
 
-        @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
-        Optional<Path> draft;
+        @Mixin
+        DraftOption draft;
 
         @Option(names = "--tokens", defaultValue = "64", description = "tokens per stream")
         int tokens;
@@ -191,7 +200,7 @@ public final class BenchCommand {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
-            Path draftFile = draft.orElseGet(() -> resolver().resolve(((ModelRef.Forged) defaultTarget()).source()));
+            Path draftFile = draft.file();
             System.err.printf("target %s, draft %s, %d tokens per stream, %d threads%n", target, draftFile, tokens, t);
             LoadBench bench = new LoadBench(target, draftFile, t);
             List<LoadBench.Result> results = new java.util.ArrayList<>();
@@ -204,28 +213,29 @@ public final class BenchCommand {
                 }
             }
             StringBuilder csv = new StringBuilder("config,concurrency,tokens_per_stream,tokens,seconds,tokens_per_second,"
-                    + "ttft_p50_ms,ttft_p99_ms,itl_p50_ms,itl_p99_ms,tpot_p50_ms,tpot_p99_ms,acceptance\n");
+                    + "ttft_p50_ms,ttft_p99_ms,itl_p50_ms,itl_p99_ms,tpot_p50_ms,tpot_p99_ms,acceptance,mean_k\n");
             StringBuilder json = new StringBuilder("[\n");
-            String header = String.format("%-13s %3s %9s %10s %10s %10s %10s %10s %10s", "config", "C", "tok/s",
-                    "ttft p50", "itl p50", "itl p99", "tpot p50", "tpot p99", "acceptance");
+            String header = String.format("%-13s %3s %9s %10s %10s %10s %10s %10s %10s %6s", "config", "C", "tok/s",
+                    "ttft p50", "itl p50", "itl p99", "tpot p50", "tpot p99", "acceptance", "mean k");
             System.out.println(header + "\n" + "-".repeat(header.length()));
             for (LoadBench.Result r : results) {
-                csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f%n",
+                csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.3f%n",
                         r.config().name(), r.concurrency(), r.tokensPerStream(), r.tokens(), r.seconds(),
                         r.tokensPerSecond(), r.ttftP50() * 1e3, r.ttftP99() * 1e3, r.itlP50() * 1e3, r.itlP99() * 1e3,
-                        r.tpotP50() * 1e3, r.tpotP99() * 1e3, r.acceptance()));
+                        r.tpotP50() * 1e3, r.tpotP99() * 1e3, r.acceptance(), r.meanK()));
                 json.append(String.format(Locale.ROOT, "  {\"config\":\"%s\",\"concurrency\":%d,\"tokens_per_stream\":%d,"
                                 + "\"seconds\":%.4f,\"tokens_per_second\":%.3f,\"ttft_p50_ms\":%.3f,\"ttft_p99_ms\":%.3f,"
                                 + "\"itl_p50_ms\":%.3f,\"itl_p99_ms\":%.3f,\"tpot_p50_ms\":%.3f,\"tpot_p99_ms\":%.3f,"
-                                + "\"acceptance\":%s}%s%n", r.config().name(), r.concurrency(), r.tokensPerStream(),
+                                + "\"acceptance\":%s,\"mean_k\":%.3f}%s%n", r.config().name(), r.concurrency(), r.tokensPerStream(),
                         r.seconds(), r.tokensPerSecond(), r.ttftP50() * 1e3, r.ttftP99() * 1e3, r.itlP50() * 1e3,
                         r.itlP99() * 1e3, r.tpotP50() * 1e3, r.tpotP99() * 1e3,
                         Double.isNaN(r.acceptance()) ? "null" : String.format(Locale.ROOT, "%.4f", r.acceptance()),
-                        r == results.getLast() ? "" : ","));
-                System.out.printf(Locale.ROOT, "%-13s %3d %9.2f %8.1fms %8.1fms %8.1fms %8.1fms %8.1fms %10s%n",
+                        r.meanK(), r == results.getLast() ? "" : ","));
+                System.out.printf(Locale.ROOT, "%-13s %3d %9.2f %8.1fms %8.1fms %8.1fms %8.1fms %8.1fms %10s %6.2f%n",
                         r.config().name(), r.concurrency(), r.tokensPerSecond(), r.ttftP50() * 1e3, r.itlP50() * 1e3,
                         r.itlP99() * 1e3, r.tpotP50() * 1e3, r.tpotP99() * 1e3,
-                        Double.isNaN(r.acceptance()) ? "-" : String.format(Locale.ROOT, "%.3f", r.acceptance()));
+                        Double.isNaN(r.acceptance()) ? "-" : String.format(Locale.ROOT, "%.3f", r.acceptance()),
+                        r.meanK());
             }
             json.append("]\n");
             Files.createDirectories(out);

@@ -10,6 +10,7 @@ import dev.specd.plan.PolicySpec;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSettings;
@@ -39,13 +40,13 @@ import java.util.concurrent.TimeUnit;
 public final class LoadBench {
 
     /** A pipeline shape to load. */
-    public record Config(String name, SpeculationMode mode, int k) {
+    public record Config(String name, SpeculationMode mode, int k, SpeculationPolicy policy) {
     }
 
     /** One (config, concurrency) cell; times in seconds. */
     public record Result(Config config, int concurrency, int tokensPerStream, int tokens, double seconds,
                          double ttftP50, double ttftP99, double itlP50, double itlP99, double tpotP50, double tpotP99,
-                         double acceptance) {
+                         double acceptance, double meanK) {
         public double tokensPerSecond() {
             return tokens / seconds;
         }
@@ -85,15 +86,18 @@ public final class LoadBench {
     }
 
     public static List<Config> defaultConfigs() {
-        return List.of(new Config("target-only", SpeculationMode.OFF, 0),
-                new Config("lossless k=4", SpeculationMode.LOSSLESS, 4));
+        return List.of(new Config("target-only", SpeculationMode.OFF, 0, SpeculationPolicy.STATIC),
+                new Config("lossless k=4", SpeculationMode.LOSSLESS, 4, SpeculationPolicy.STATIC),
+                // Load awareness: the adaptive policy should draft less as more streams share a batch.
+                new Config("adaptive k<=8", SpeculationMode.LOSSLESS, 8, SpeculationPolicy.ADAPTIVE));
     }
 
     /** Runs {@code config} with {@code concurrency} streams of {@code tokens} tokens each, on a fresh loop. */
     public Result run(Config config, int concurrency, int tokens) throws InterruptedException {
         try (EngineLoop loop = loop(config, concurrency, tokens)) {
             SpeculationSettings settings = config.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
-                    : new SpeculationSettings(config.mode(), config.k(), CascadeSpec.DEFAULT);
+                    : new SpeculationSettings(config.mode(), config.k(), CascadeSpec.DEFAULT,
+                    PolicySpec.DEFAULT.withPolicy(config.policy()));
             List<int[]> prompts = SpeculationBench.STORY_PROMPTS.stream()
                     .map(p -> loop.target().vocab().tokenize(p, true, false)).toList();
             streams(loop, prompts, 1, 8, settings); // warm-up: first-call costs out of the measurement
@@ -120,7 +124,7 @@ public final class LoadBench {
         }
         ExecutionPlan plan = new ExecutionPlan("load", config.name(), targetRef, context, concurrency, threads, 0,
                 perSequence, RequestDefaults.OPENAI, "bench", config.mode(), drafters, config.k(), CascadeSpec.DEFAULT,
-                PolicySpec.STATIC, config.k() + 1, List.of());
+                PolicySpec.DEFAULT.withPolicy(config.policy()), config.k() + 1, List.of());
         SchedulerLimits limits = new SchedulerLimits(Math.max(16, concurrency), Duration.ofHours(1));
         return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, limits, r -> { });
     }
@@ -155,6 +159,7 @@ public final class LoadBench {
         int gaps = 0;
         long drafted = 0;
         long accepted = 0;
+        long rounds = 0;
         for (int s = 0; s < streams.size(); s++) {
             Recorder r = streams.get(s);
             ttft[s] = (r.arrivals[0] - r.submitted) / 1e9;
@@ -163,11 +168,13 @@ public final class LoadBench {
             if (r.summary != null) {
                 drafted += r.summary.drafted();
                 accepted += r.summary.accepted();
+                rounds += r.summary.rounds();
             }
         }
         return new Result(config, concurrency, tokens, tokens * streams.size(), seconds,
                 percentile(ttft, 50), percentile(ttft, 99), percentile(itl, 50), percentile(itl, 99),
-                percentile(tpot, 50), percentile(tpot, 99), drafted == 0 ? Double.NaN : (double) accepted / drafted);
+                percentile(tpot, 50), percentile(tpot, 99), drafted == 0 ? Double.NaN : (double) accepted / drafted,
+                rounds == 0 ? 0 : (double) drafted / rounds);
     }
 
     /** Nearest-rank percentile (a value that occurred; p99 of 16 samples is their maximum). */

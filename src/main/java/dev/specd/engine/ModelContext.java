@@ -28,6 +28,15 @@ public interface ModelContext extends AutoCloseable {
      */
     List<float[][]> decode(List<DecodeStep> steps);
 
+    /**
+     * Nanoseconds the last {@link #decode} spent computing, without any wait for the engine to be
+     * free (a backend may serialise decodes across contexts): what a cost model must learn from.
+     * A backend that cannot tell returns -1, and callers fall back to wall time.
+     */
+    default long lastDecodeNanos() {
+        return -1;
+    }
+
     @Override
     void close();
 }

@@ -96,6 +96,15 @@ public final class PipelineProfile {
         return cost.calibrated();
     }
 
+    /** Predicted verify time in milliseconds (for logs and reports). */
+    public double verifyMillis(int tokens) {
+        return verifyNanos(tokens) / 1e6;
+    }
+
+    public double draftMillisPerToken() {
+        return draftNanosPerToken() / 1e6;
+    }
+
     /** The class's current estimate of α at a draft position (for reports and tests). */
     public synchronized double alpha(RequestClass cls, int position) {
         return stats(cls).alpha(position);

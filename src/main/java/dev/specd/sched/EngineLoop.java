@@ -5,11 +5,6 @@ import dev.specd.engine.DecodeStep;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
-import dev.specd.draft.Confidence;
-import dev.specd.draft.Drafter;
-import dev.specd.draft.ModelDrafter;
-import dev.specd.draft.PromptLookupDrafter;
-import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
@@ -20,7 +15,6 @@ import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.Telemetry;
-import dev.specd.sampling.SamplingParams;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.Generation;
 import dev.specd.runtime.GenerationEvent;
@@ -61,9 +55,7 @@ public final class EngineLoop implements AutoCloseable {
     private final ExecutionPlan plan;
     private final ModelBackend target;
     private final ModelContext context;
-    private final List<ModelBackend> draftModels;
-    /** One draft context per model drafter of the plan, in plan order (null for lookup drafters). */
-    private final List<ModelContext> draftContexts = new ArrayList<>();
+    private final Drafting drafting;
     private final Consumer<RoundRecord> roundListener;
     /** Acceptance and cost measurements: the adaptive policy's input, saved as the pipeline's profile. */
     private final PipelineProfile profile;
@@ -132,23 +124,13 @@ public final class EngineLoop implements AutoCloseable {
         this.plan = plan;
         this.profile = profile;
         this.target = target;
-        this.draftModels = List.copyOf(draftModels);
         this.roundListener = rounds;
         this.ledger = new TurnLedger(plan.id(), telemetry, energy, clock);
         this.telemetry = telemetry;
         int batch = Math.max(512, plan.sequences() * plan.verifyRows());
         this.context = target.newContext(new ContextOptions(plan.contextLength(), plan.sequences(),
                 Math.min(plan.contextLength(), batch), plan.threads(), false));
-        int next = 0;
-        for (DraftPlan d : plan.drafters()) {
-            if (d instanceof DraftPlan.Model m) {
-                ModelBackend model = this.draftModels.get(next++);
-                draftContexts.add(model.newContext(new ContextOptions(m.contextLength(), plan.sequences(),
-                        Math.min(m.contextLength(), 512), plan.threads(), false)));
-            } else {
-                draftContexts.add(null);
-            }
-        }
+        this.drafting = new Drafting(plan, draftModels);
         this.queue = new Admission(plan.id(), limits, clock);
         this.thread = Thread.ofPlatform().name("specd-engine-" + plan.id()).daemon(true).unstarted(this::run);
         thread.start();
@@ -224,9 +206,12 @@ public final class EngineLoop implements AutoCloseable {
         if (!profile.calibrated() && plan.mode() != SpeculationMode.OFF) {
             try {
                 long t0 = System.nanoTime();
-                Calibration.run(context, draftContexts.stream().filter(c -> c != null).toList(),
+                Calibration.run(context, drafting.modelContexts(),
                         target.vocab().bos() >= 0 ? target.vocab().bos() : 0, profile);
-                LOG.infof("pipeline %s: cost model calibrated in %d ms", plan.id(), (System.nanoTime() - t0) / 1_000_000);
+                LOG.infof("pipeline %s: cost model calibrated in %d ms: verify %.2f / %.2f / %.2f / %.2f ms for "
+                                + "1 / 2 / 4 / 8 tokens, draft %.3f ms per token", plan.id(),
+                        (System.nanoTime() - t0) / 1_000_000, profile.verifyMillis(1), profile.verifyMillis(2),
+                        profile.verifyMillis(4), profile.verifyMillis(8), profile.draftMillisPerToken());
             } catch (RuntimeException e) {
                 // Not fatal: the adaptive policy drafts a fixed k until online measurements arrive.
                 LOG.warnf(e, "pipeline %s: calibrating the cost model failed", plan.id());
@@ -304,7 +289,9 @@ public final class EngineLoop implements AutoCloseable {
         if (steps.isEmpty()) return;
         long t0 = System.nanoTime();
         List<float[][]> logits = context.decode(steps); // a failure here is the whole batch's: run() ends them
-        long verifyNanos = System.nanoTime() - t0;
+        long wall = System.nanoTime() - t0;
+        // The compute time, without waiting for another pipeline's decode: what the cost model learns.
+        long verifyNanos = context.lastDecodeNanos() >= 0 ? context.lastDecodeNanos() : wall;
         int batchTokens = 0;
         for (DecodeStep s : steps) batchTokens += s.tokens().length;
         profile.observeVerify(batchTokens, verifyNanos);
@@ -344,7 +331,7 @@ public final class EngineLoop implements AutoCloseable {
         try {
             Sampler sampler = new Sampler(job.request.sampling());
             RequestClass cls = RequestClass.of(job.request.speculation().mode(), job.request.sampling());
-            Generation generation = new Generation(job.request, target.vocab(), sampler, drafters(job, sampler),
+            Generation generation = new Generation(job.request, target.vocab(), sampler, drafting.forRequest(job.request, sampler),
                     plan.sequenceBudget(), event -> emit(job, event), round -> {
                         profile.observe(cls, round);
                         roundListener.accept(round);
@@ -359,30 +346,6 @@ public final class EngineLoop implements AutoCloseable {
             LOG.errorf(e, "admitting a request to pipeline %s failed", plan.id());
             job.emitter.fail(e); // never leave a request waiting for a generation that will not run
         }
-    }
-
-    /** Fresh drafters for one request, as the plan lists them; none when the request turned speculation off. */
-    private List<Drafter> drafters(Job job, Sampler targetSampler) {
-        if (job.request.speculation().mode() == SpeculationMode.OFF) return List.of();
-        SamplingParams params = job.request.sampling();
-        // The draft samples from its own stream: derived from the request's seed, so a seed still
-        // reproduces the whole run, but never the same numbers the verification consumes.
-        SamplingParams draftParams = params.withSeed(targetSampler.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
-        Confidence confidence = plan.cascade().confidence() == CascadeSpec.Confidence.ENTROPY
-                ? new Confidence.Entropy() : new Confidence.MaxProb();
-        // Only a cascade emits draft tokens the target never scored: their log-probabilities come
-        // from the draft model. Lossless drafts are all verified, so the target's rows serve them.
-        int draftLogprobs = job.request.speculation().mode() == SpeculationMode.CASCADE
-                ? job.request.logprobs() : GenerationRequest.NO_LOGPROBS;
-        List<Drafter> out = new ArrayList<>();
-        for (int i = 0; i < plan.drafters().size(); i++) {
-            out.add(switch (plan.drafters().get(i)) {
-                case DraftPlan.Model m -> new ModelDrafter(draftContexts.get(i), draftParams, new Sampler(draftParams),
-                        confidence, draftLogprobs);
-                case DraftPlan.Lookup l -> new PromptLookupDrafter(l.ngramMin(), l.ngramMax());
-            });
-        }
-        return out;
     }
 
     private void emit(Job job, GenerationEvent event) {
@@ -439,8 +402,7 @@ public final class EngineLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         context.close();
-        for (ModelContext c : draftContexts) if (c != null) c.close();
+        drafting.close();
         target.close();
-        for (ModelBackend m : draftModels) m.close();
     }
 }

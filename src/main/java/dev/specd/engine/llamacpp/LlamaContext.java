@@ -25,6 +25,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 final class LlamaContext implements ModelContext {
 
+    /** Time inside llama_decode (lock held) during the last {@link #decode}: a cost, not a queue wait. */
+    private long computeNanos;
+
     private final LlamaBackend backend;
     private final MemorySegment ctx;
     private final ContextOptions options;
@@ -110,6 +113,7 @@ final class LlamaContext implements ModelContext {
 
     @Override
     public List<float[][]> decode(List<DecodeStep> steps) {
+        computeNanos = 0;
         ensureOpen();
         List<float[][]> results = new ArrayList<>(steps.size());
         Map<LlamaSequence, Boolean> seen = new IdentityHashMap<>();
@@ -148,10 +152,17 @@ final class LlamaContext implements ModelContext {
     private void flush(List<int[]> pending, List<float[][]> results) {
         LlamaApi.DECODE_LOCK.lock();
         try {
+            long t0 = System.nanoTime();
             decodeLocked(pending, results);
+            computeNanos += System.nanoTime() - t0;
         } finally {
             LlamaApi.DECODE_LOCK.unlock();
         }
+    }
+
+    @Override
+    public long lastDecodeNanos() {
+        return computeNanos;
     }
 
     private void decodeLocked(List<int[]> pending, List<float[][]> results) {
