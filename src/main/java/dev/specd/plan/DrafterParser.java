@@ -67,7 +67,7 @@ final class DrafterParser {
         Optional<YamlNode> section = root.optionalChild("speculation");
         if (section.isEmpty()) return new SpeculationSpec(fallback, 0, CascadeSpec.DEFAULT);
         YamlNode s = section.get();
-        s.allowOnly(Set.of("mode", "k", "cascade", "policy", "stop_confidence", "reprobe_every"));
+        s.allowOnly(Set.of("mode", "k", "cascade", "policy", "stop_confidence", "reprobe_every", "confidence"));
         SpeculationMode mode = s.optionalKeyword("mode").map(m -> mode(s, m)).orElse(fallback);
         int k = s.integer("k", 0, 1, SpeculationSpec.MAX_K); // 0 = not written; fold-defaults resolves it
         CascadeSpec cascade = CascadeSpec.DEFAULT;
@@ -87,7 +87,9 @@ final class DrafterParser {
                 .orElse(PolicySpec.DEFAULT.policy());
         double stop = s.number("stop_confidence", PolicySpec.DEFAULT_STOP_CONFIDENCE, 0, 1);
         int reprobe = s.integer("reprobe_every", PolicySpec.DEFAULT_REPROBE_EVERY, 1, 1_000_000);
-        return new PolicySpec(policy, stop, reprobe);
+        CascadeSpec.Confidence confidence = s.optionalString("confidence").map(w -> confidence(s, w))
+                .orElse(CascadeSpec.Confidence.MAX_PROB);
+        return new PolicySpec(policy, stop, reprobe, confidence);
     }
 
     private static SpeculationMode mode(YamlNode s, String written) {

@@ -59,8 +59,10 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
                     .append(" rows per sequence)\n");
             out.append("  policy      ").append(policy.policy().wireName());
             if (policy.policy() != SpeculationPolicy.STATIC) {
-                out.append(" (k <= ").append(k).append(", stop drafting below confidence ")
-                        .append(policy.stopConfidence());
+                out.append(" (k <= ").append(k).append(", early stop ")
+                        .append(policy.stopConfidence() > 0 ? "on" : "off").append(" by ")
+                        .append(policy.confidence().name().toLowerCase(java.util.Locale.ROOT));
+                if (policy.policy() == SpeculationPolicy.HEURISTIC) out.append(" < ").append(policy.stopConfidence());
                 if (policy.policy() == SpeculationPolicy.ADAPTIVE) {
                     out.append(", re-probe every ").append(policy.reprobeEvery()).append(" rounds when off");
                 }

@@ -11,8 +11,11 @@ package dev.specd.plan;
  *                       not pay, and any value above 0 just turns that on. 0: drafts never stop early.
  * @param reprobeEvery   after the adaptive policy turned speculation off, it drafts again once
  *                       every this many rounds to see whether acceptance came back
+ * @param confidence     how a lossless draft's confidence in a token is measured for the early
+ *                       stop (a cascade uses its own {@link CascadeSpec#confidence()})
  */
-public record PolicySpec(SpeculationPolicy policy, double stopConfidence, int reprobeEvery) {
+public record PolicySpec(SpeculationPolicy policy, double stopConfidence, int reprobeEvery,
+                         CascadeSpec.Confidence confidence) {
 
     public static final double DEFAULT_STOP_CONFIDENCE = 0.4;
     public static final int DEFAULT_REPROBE_EVERY = 16;
@@ -24,6 +27,11 @@ public record PolicySpec(SpeculationPolicy policy, double stopConfidence, int re
     /** Always the full k: benchmarks and tests that compare fixed draft lengths. */
     public static final PolicySpec STATIC = DEFAULT.withPolicy(SpeculationPolicy.STATIC);
 
+    /** With the draft's largest probability as its confidence. */
+    public PolicySpec(SpeculationPolicy policy, double stopConfidence, int reprobeEvery) {
+        this(policy, stopConfidence, reprobeEvery, CascadeSpec.Confidence.MAX_PROB);
+    }
+
     public PolicySpec {
         if (!(stopConfidence >= 0 && stopConfidence <= 1)) {
             throw new IllegalArgumentException("stop_confidence must be in [0, 1], got " + stopConfidence);
@@ -32,6 +40,6 @@ public record PolicySpec(SpeculationPolicy policy, double stopConfidence, int re
     }
 
     public PolicySpec withPolicy(SpeculationPolicy p) {
-        return new PolicySpec(p, stopConfidence, reprobeEvery);
+        return new PolicySpec(p, stopConfidence, reprobeEvery, confidence);
     }
 }

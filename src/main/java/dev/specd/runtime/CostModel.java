@@ -19,6 +19,7 @@ final class CostModel {
     /** Index t: mean nanoseconds of a target decode of t tokens; 0 = never measured. */
     private final double[] verify = new double[MAX_TOKENS + 1];
     private double draftPerToken;
+    private double turnOverhead;
 
     /** One target decode of {@code tokens} tokens that took {@code nanos}. */
     void observeVerify(int tokens, long nanos) {
@@ -34,6 +35,16 @@ final class CostModel {
         if (tokens < 1 || nanos < 0) return;
         double perToken = (double) nanos / tokens;
         draftPerToken = draftPerToken == 0 ? perToken : draftPerToken + LEARNING_RATE * (perToken - draftPerToken);
+    }
+
+    /** Work of a turn besides the decodes (sampling, verification, emission), shared by its sequences. */
+    void observeTurnOverhead(long nanos) {
+        if (nanos < 0) return;
+        turnOverhead = turnOverhead == 0 ? nanos : turnOverhead + LEARNING_RATE * (nanos - turnOverhead);
+    }
+
+    double turnOverheadNanos() {
+        return turnOverhead;
     }
 
     boolean calibrated() {
@@ -69,7 +80,7 @@ final class CostModel {
     }
 
     Snapshot snapshot() {
-        return new Snapshot(verify.clone(), draftPerToken);
+        return new Snapshot(verify.clone(), draftPerToken, turnOverhead);
     }
 
     void restore(Snapshot s) {
@@ -78,9 +89,10 @@ final class CostModel {
             verify[t] = Double.isFinite(s.verifyNanos()[t]) && s.verifyNanos()[t] > 0 ? s.verifyNanos()[t] : 0;
         }
         draftPerToken = Double.isFinite(s.draftNanosPerToken()) && s.draftNanosPerToken() > 0 ? s.draftNanosPerToken() : 0;
+        turnOverhead = Double.isFinite(s.turnOverheadNanos()) && s.turnOverheadNanos() > 0 ? s.turnOverheadNanos() : 0;
     }
 
     /** @param verifyNanos index = batch tokens; 0 = unmeasured */
-    record Snapshot(double[] verifyNanos, double draftNanosPerToken) {
+    record Snapshot(double[] verifyNanos, double draftNanosPerToken, double turnOverheadNanos) {
     }
 }

@@ -63,6 +63,15 @@ public final class PipelineProfile {
         cost.observeVerify(tokens, nanos);
     }
 
+    /** A turn's work besides the decodes (sampling, verification, emission). */
+    public synchronized void observeTurnOverhead(long nanos) {
+        cost.observeTurnOverhead(nanos);
+    }
+
+    synchronized double turnOverheadNanos() {
+        return cost.turnOverheadNanos();
+    }
+
     public synchronized void observeDraft(int tokens, long nanos) {
         cost.observeDraft(tokens, nanos);
     }
@@ -122,7 +131,7 @@ public final class PipelineProfile {
         confidence.forEach((c, s) -> calibration.put(c.key(), s.snapshot()));
         CostModel.Snapshot c = cost.snapshot();
         return new ProfileData(ProfileData.VERSION, pipeline, plan, rounds, classes, calibration, c.verifyNanos(),
-                c.draftNanosPerToken());
+                c.draftNanosPerToken(), c.turnOverheadNanos());
     }
 
     /** Warm start: replaces what this profile knows with a saved one. */
@@ -132,7 +141,7 @@ public final class PipelineProfile {
         data.classes().forEach((key, s) -> RequestClass.parse(key).ifPresent(c -> stats(c).restore(s)));
         data.confidence().forEach((key, s) -> RequestClass.parse(key).ifPresent(c ->
                 confidence.computeIfAbsent(c, x -> new ConfidenceStats()).restore(s)));
-        cost.restore(new CostModel.Snapshot(data.verifyNanos(), data.draftNanosPerToken()));
+        cost.restore(new CostModel.Snapshot(data.verifyNanos(), data.draftNanosPerToken(), data.turnOverheadNanos()));
         rounds = data.rounds();
     }
 }

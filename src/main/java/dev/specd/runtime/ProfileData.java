@@ -12,10 +12,11 @@ import java.util.Map;
  * @param classes     per request class ({@code lossless/greedy}…): decayed counts per draft position
  * @param confidence  per request class: decayed counts per draft-confidence bucket (width 0.05)
  * @param verifyNanos index = target batch tokens: mean decode nanoseconds, 0 = not measured
+ * @param turnOverheadNanos an engine turn's work besides the decodes; 0 in profiles that predate it
  */
 public record ProfileData(int version, String pipeline, String plan, long rounds, Map<String, PositionCounts> classes,
                           Map<String, PositionCounts> confidence,
-                          double[] verifyNanos, double draftNanosPerToken) {
+                          double[] verifyNanos, double draftNanosPerToken, double turnOverheadNanos) {
 
     public static final int VERSION = 1;
 

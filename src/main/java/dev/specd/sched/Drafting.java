@@ -58,8 +58,12 @@ final class Drafting implements AutoCloseable {
         // reproduces the whole run, but never the same numbers the verification consumes.
         SamplingParams draftParams = request.sampling()
                 .withSeed(targetSampler.seed() * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
-        Confidence confidence = plan.cascade().confidence() == CascadeSpec.Confidence.ENTROPY
-                ? new Confidence.Entropy() : new Confidence.MaxProb();
+        // The cascade's measure decides when the draft model hands over; otherwise the policy's
+        // measure feeds the early stop of lossless drafts.
+        CascadeSpec.Confidence measure = request.speculation().mode() == SpeculationMode.CASCADE
+                ? request.speculation().cascade().confidence() : request.speculation().policy().confidence();
+        Confidence confidence = measure == CascadeSpec.Confidence.ENTROPY ? new Confidence.Entropy()
+                : new Confidence.MaxProb();
         // Only a cascade emits draft tokens the target never scored: their log-probabilities come
         // from the draft model. Lossless drafts are all verified, so the target's rows serve them.
         int draftLogprobs = request.speculation().mode() == SpeculationMode.CASCADE

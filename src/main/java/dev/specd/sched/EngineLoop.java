@@ -295,6 +295,7 @@ public final class EngineLoop implements AutoCloseable {
         int batchTokens = 0;
         for (DecodeStep s : steps) batchTokens += s.tokens().length;
         profile.observeVerify(batchTokens, verifyNanos);
+        long verifyPhase = System.nanoTime();
         for (int i = 0; i < needTarget.size(); i++) {
             Job job = needTarget.get(i);
             try {
@@ -305,6 +306,8 @@ public final class EngineLoop implements AutoCloseable {
             }
             if (job.generation.isDone()) release(job);
         }
+        // Sampling, verification and emission: a cost per turn that longer drafts amortise.
+        profile.observeTurnOverhead(System.nanoTime() - verifyPhase);
     }
 
     /**

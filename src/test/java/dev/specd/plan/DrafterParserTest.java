@@ -31,6 +31,20 @@ class DrafterParserTest {
     }
 
     @Test
+    void thePolicyIsAdaptiveUnlessTheSpecSaysOtherwise() {
+        assertEquals(PolicySpec.DEFAULT, parse(TARGET + SMALL_DRAFTER).speculation().policy());
+        PipelineSpec spec = parse(TARGET + SMALL_DRAFTER + """
+                speculation:
+                  policy: heuristic
+                  stop_confidence: 0.3
+                  reprobe_every: 8
+                  confidence: entropy
+                """);
+        assertEquals(new PolicySpec(SpeculationPolicy.HEURISTIC, 0.3, 8, CascadeSpec.Confidence.ENTROPY),
+                spec.speculation().policy());
+    }
+
+    @Test
     void draftersKeepTheirOrderAndSettings() {
         PipelineSpec spec = parse(TARGET + """
                 drafters:

@@ -98,8 +98,9 @@ class AdaptivePolicyTest {
         for (int i = 1; i < k.length; i++) assertTrue(k[i] <= k[i - 1], java.util.Arrays.toString(k));
         assertTrue(k[0] >= 3, java.util.Arrays.toString(k));
         // At 16 sequences the fixed cost per decode is split 16 ways: extra rows cost nearly their
-        // full price, and at T(n) = 10 + 5n no draft pays (1.9 tokens for 2.1x the time).
-        assertEquals(0, k[4], java.util.Arrays.toString(k));
+        // full price. With T(n) = 10 + 5n one drafted token costs 1.89x the time of a plain step
+        // (break-even at alpha 0.89), two cost 2.8x for at most 2.71 tokens: never more than one.
+        assertTrue(k[4] <= 1, java.util.Arrays.toString(k));
     }
 
     @Test
