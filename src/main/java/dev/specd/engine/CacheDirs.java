@@ -3,7 +3,7 @@ package dev.specd.engine;
 import java.nio.file.Path;
 
 /**
- * The cache root: {@code SPECD_CACHE_DIR} (or system property {@code specd.cache.dir}), else
+ * The cache root: {@code SPECD_CACHE_DIR} (or system property {@code specd.cache-dir}), else
  * {@code $XDG_CACHE_HOME/specd}, else {@code ~/.cache/specd}.
  */
 public final class CacheDirs {
@@ -12,7 +12,7 @@ public final class CacheDirs {
     }
 
     public static Path root() {
-        String configured = System.getProperty("specd.cache.dir", System.getenv("SPECD_CACHE_DIR"));
+        String configured = System.getProperty("specd.cache-dir", System.getenv("SPECD_CACHE_DIR"));
         if (configured != null && !configured.isBlank()) return Path.of(configured);
         String xdg = System.getenv("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "specd");

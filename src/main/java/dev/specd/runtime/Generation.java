@@ -58,12 +58,6 @@ public final class Generation {
     private int unverified;
     private long draftNanos;
 
-    /** With a fixed draft length (the request's k every round). */
-    public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
-                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds) {
-        this(request, vocab, sampler, drafters, maxLength, sink, rounds, new DraftLength.Fixed());
-    }
-
     /**
      * @param drafters  in order of preference (empty for target-only); closed with the generation
      * @param maxLength tokens the sequence may hold in all (its share of the context)
@@ -100,12 +94,7 @@ public final class Generation {
      * The tokens to decode next: whatever the target has not seen, then this round's draft, with
      * logits from the last committed token on. Null when the generation ended without needing the
      * target (a cascade that finished on the draft model alone).
-     */
-    public DecodeStep nextStep() {
-        return nextStep(1);
-    }
-
-    /**
+     *
      * @param concurrent sequences that will share the verify batch, this one included: the
      *                   draft-length policy drafts less under load
      */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -33,6 +34,15 @@ class ProfilePersistenceTest {
             return Map.of("specd.profiles.enabled", "true", "specd.profiles.dir", DIR.toString(),
                     "specd.profiles.save-interval", "200ms", "specd.pipelines.embedded", "stories-lossless");
         }
+    }
+
+    @AfterAll
+    static void removeProfiles() throws java.io.IOException {
+        if (!Files.isDirectory(DIR)) return;
+        try (var files = Files.list(DIR)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(DIR);
     }
 
     @Test

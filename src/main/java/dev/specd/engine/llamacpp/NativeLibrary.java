@@ -24,7 +24,7 @@ import java.util.Locale;
  */
 public final class NativeLibrary {
 
-    public static final String PATH_PROPERTY = "specd.llama.library";
+    public static final String PATH_PROPERTY = "specd.engine.library";
     public static final String PATH_ENV = "SPECD_LLAMA_LIBRARY";
 
     private NativeLibrary() {
