@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -100,7 +101,19 @@ final class AdaptiveCommand implements Callable<Integer> {
         Files.createDirectories(common.out);
         Files.writeString(common.out.resolve("adaptive.csv"), csv);
         Files.writeString(common.out.resolve("adaptive.json"), json);
-        System.out.println("wrote " + common.out.resolve("adaptive.csv") + " and " + common.out.resolve("adaptive.json"));
+        Map<String, Map<String, Double>> speedup = Charts.ordered();
+        for (String name : workloads) {
+            String w = Workload.named(name).name();
+            double off = results.stream().filter(r -> r.workload().name().equals(w)
+                    && r.config().mode() == dev.specd.plan.SpeculationMode.OFF).findFirst().orElseThrow().tokensPerSecond();
+            Map<String, Double> bars = Charts.ordered();
+            results.stream().filter(r -> r.workload().name().equals(w))
+                    .forEach(r -> bars.put(r.config().name(), r.tokensPerSecond() / off));
+            speedup.put(w, bars);
+        }
+        Charts.bars(common.out.resolve("adaptive.png"), "Draft-length policies: speed-up over target-only",
+                "x target-only", speedup);
+        System.out.println("wrote " + common.out.resolve("adaptive.csv") + ", adaptive.json and adaptive.png");
         return 0;
     }
 }

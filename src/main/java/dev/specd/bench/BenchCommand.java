@@ -172,7 +172,11 @@ public final class BenchCommand {
             Files.createDirectories(out);
             Files.writeString(out.resolve("speculation.csv"), csv);
             Files.writeString(out.resolve("speculation.json"), json);
-            System.out.println("wrote " + out.resolve("speculation.csv") + " and " + out.resolve("speculation.json"));
+            Map<String, Double> speed = Charts.ordered();
+            for (SpeculationBench.Result r : results) speed.put(r.config().name(), r.tokensPerSecond());
+            Charts.bars(out.resolve("speculation.png"), "Speculation strategies, one request at a time", "tokens/s",
+                    Map.of("tokens/s", speed));
+            System.out.println("wrote " + out.resolve("speculation.csv") + ", speculation.json and speculation.png");
             return 0;
         }
     }
@@ -241,7 +245,19 @@ public final class BenchCommand {
             Files.createDirectories(out);
             Files.writeString(out.resolve("load.csv"), csv);
             Files.writeString(out.resolve("load.json"), json);
-            System.out.println("wrote " + out.resolve("load.csv") + " and " + out.resolve("load.json"));
+            Map<String, Map<Double, Double>> throughput = Charts.ordered();
+            Map<String, Map<Double, Double>> tpot = Charts.ordered();
+            for (LoadBench.Result r : results) {
+                throughput.computeIfAbsent(r.config().name(), n -> Charts.ordered())
+                        .put((double) r.concurrency(), r.tokensPerSecond());
+                tpot.computeIfAbsent(r.config().name(), n -> Charts.ordered())
+                        .put((double) r.concurrency(), r.tpotP50() * 1e3);
+            }
+            Charts.lines(out.resolve("load-throughput.png"), "Throughput by concurrent streams", "concurrent streams",
+                    "tokens/s", throughput);
+            Charts.lines(out.resolve("load-tpot.png"), "Time per output token (p50) by concurrent streams",
+                    "concurrent streams", "ms", tpot);
+            System.out.println("wrote " + out.resolve("load.csv") + ", load.json, load-throughput.png and load-tpot.png");
             return 0;
         }
     }

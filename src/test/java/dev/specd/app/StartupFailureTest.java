@@ -175,32 +175,7 @@ class StartupFailureTest {
 
         @Override
         public Energy energy() {
-            return new Energy() {
-                @Override
-                public String source() {
-                    return "model";
-                }
-
-                @Override
-                public String powercapRoot() {
-                    return "/sys/class/powercap";
-                }
-
-                @Override
-                public double wattsPerCore() {
-                    return 10.0;
-                }
-
-                @Override
-                public double idleWatts() {
-                    return 20.0;
-                }
-
-                @Override
-                public double idleShare() {
-                    return 1.0;
-                }
-            };
+            return new EnergyProducerTest.Settings("model", 10.0);
         }
     }
 }

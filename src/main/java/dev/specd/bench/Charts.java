@@ -1,0 +1,74 @@
+package dev.specd.bench;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The benchmarks' plots, written as PNG next to their CSV and JSON (XChart, headless). */
+final class Charts {
+
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 560;
+
+    private Charts() {
+    }
+
+    /**
+     * Grouped bars: one group per category (e.g. a configuration), one bar per series (e.g. a
+     * workload) in it.
+     *
+     * @param series series name → category → value, in the order to draw
+     */
+    static Path bars(Path png, String title, String yAxis, Map<String, Map<String, Double>> series) throws IOException {
+        headless();
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis)
+                .build();
+        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setLegendVisible(series.size() > 1);
+        for (Map.Entry<String, Map<String, Double>> s : series.entrySet()) {
+            chart.addSeries(s.getKey(), new ArrayList<>(s.getValue().keySet()), new ArrayList<>(s.getValue().values()));
+        }
+        return save(chart, png);
+    }
+
+    /** Lines over a numeric x axis, one per series: series name → x → y. */
+    static Path lines(Path png, String title, String xAxis, String yAxis, Map<String, Map<Double, Double>> series)
+            throws IOException {
+        headless();
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis)
+                .yAxisTitle(yAxis).build();
+        for (Map.Entry<String, Map<Double, Double>> s : series.entrySet()) {
+            List<Double> x = new ArrayList<>(s.getValue().keySet());
+            List<Double> y = new ArrayList<>(s.getValue().values());
+            chart.addSeries(s.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return save(chart, png);
+    }
+
+    /** An ordered map builder for series, so callers read as data. */
+    static <K, V> Map<K, V> ordered() {
+        return new LinkedHashMap<>();
+    }
+
+    private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png) throws IOException {
+        String name = png.toString();
+        String base = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+        BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
+        return Path.of(base + ".png");
+    }
+
+    /** Benchmarks run on servers without a display. */
+    private static void headless() {
+        System.setProperty("java.awt.headless", "true");
+    }
+}
