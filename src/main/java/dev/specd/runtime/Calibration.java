@@ -3,6 +3,8 @@ package dev.specd.runtime;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 
+import org.jboss.logging.Logger;
+
 import java.util.List;
 
 /**
@@ -17,8 +19,26 @@ public final class Calibration {
     static final int[] SIZES = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32};
     /** Each size is decoded this often and the fastest kept: interference only ever adds time. */
     private static final int REPEATS = 3;
+    private static final Logger LOG = Logger.getLogger(Calibration.class);
 
     private Calibration() {
+    }
+
+    /**
+     * {@link #run} with its outcome in the log. A failure is not fatal: the adaptive policy drafts
+     * a fixed k until online measurements arrive.
+     */
+    public static void runLogged(ModelContext target, List<ModelContext> drafts, int token, PipelineProfile profile) {
+        try {
+            long t0 = System.nanoTime();
+            run(target, drafts, token, profile);
+            LOG.infof("pipeline %s: cost model calibrated in %d ms: verify %.2f / %.2f / %.2f / %.2f ms for "
+                            + "1 / 2 / 4 / 8 tokens, draft %.3f ms per token", profile.pipeline(),
+                    (System.nanoTime() - t0) / 1_000_000, profile.verifyMillis(1), profile.verifyMillis(2),
+                    profile.verifyMillis(4), profile.verifyMillis(8), profile.draftMillisPerToken());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "pipeline %s: calibrating the cost model failed", profile.pipeline());
+        }
     }
 
     /**

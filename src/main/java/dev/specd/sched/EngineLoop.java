@@ -204,18 +204,7 @@ public final class EngineLoop implements AutoCloseable {
 
     private void run() {
         if (!profile.calibrated() && plan.mode() != SpeculationMode.OFF) {
-            try {
-                long t0 = System.nanoTime();
-                Calibration.run(context, drafting.modelContexts(),
-                        target.vocab().bos() >= 0 ? target.vocab().bos() : 0, profile);
-                LOG.infof("pipeline %s: cost model calibrated in %d ms: verify %.2f / %.2f / %.2f / %.2f ms for "
-                                + "1 / 2 / 4 / 8 tokens, draft %.3f ms per token", plan.id(),
-                        (System.nanoTime() - t0) / 1_000_000, profile.verifyMillis(1), profile.verifyMillis(2),
-                        profile.verifyMillis(4), profile.verifyMillis(8), profile.draftMillisPerToken());
-            } catch (RuntimeException e) {
-                // Not fatal: the adaptive policy drafts a fixed k until online measurements arrive.
-                LOG.warnf(e, "pipeline %s: calibrating the cost model failed", plan.id());
-            }
+            Calibration.runLogged(context, drafting.modelContexts(), Math.max(0, target.vocab().bos()), profile);
         }
         while (!stopping) {
             try {

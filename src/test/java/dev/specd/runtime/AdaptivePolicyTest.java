@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Draft-length policies on the {@link ScriptedPair}: acceptance is scripted, and so is the cost of
  * a verify decode — a CPU-like curve, T(n) = 10 ms + 5 ms·n (a fixed cost per decode plus a cost
  * per token in the batch) — so every decision is deterministic and the thresholds can be worked
- * out by hand: with one sequence, k = 1 pays only while α > 0.37; at α = 0.9 the best k is 4–5.
+ * out by hand: with one sequence, k = 1 pays only while α > 0.37; at α = 0.9 the best k is 4–5
+ * (the policy takes the longest k within 2 % of the best, so 5–6).
  */
 class AdaptivePolicyTest {
 
@@ -24,7 +25,7 @@ class AdaptivePolicyTest {
     /**
      * Rounds the adaptive policy may take to turn speculation off once acceptance collapses from
      * 0.9 to 0.1: its request-level estimates forget with factor 0.9 a round, so about 11 rounds
-     * bring α under the 0.37 break-even, plus a few for the prior and the sampling noise (16
+     * bring α under the 0.37 break-even, plus a few for the prior and the sampling noise (13
      * measured with this script).
      */
     static final int DEOPTIMISE_WITHIN = 20;
