@@ -1,5 +1,7 @@
 package dev.specd.bench;
 
+import dev.specd.energy.EnergyConfig;
+import dev.specd.energy.EnergyMeters;
 import dev.specd.engine.LoadOptions;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
@@ -11,6 +13,7 @@ import dev.specd.plan.PolicySpec;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.PipelineProfile;
@@ -18,9 +21,12 @@ import dev.specd.runtime.ProfileData;
 import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
+import dev.specd.runtime.Telemetry;
 import dev.specd.sched.EngineLoop;
+import dev.specd.sched.SchedulerLimits;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,8 +42,13 @@ public final class AdaptiveBench {
     public record Config(String name, SpeculationMode mode, int k, SpeculationPolicy policy) {
     }
 
+    /** @param joules energy charged to the measured requests (source: {@link AdaptiveBench#energySource()}) */
     public record Result(Workload workload, Config config, int tokens, double seconds, int rounds, int drafted,
-                         int accepted) {
+                         int accepted, double joules) {
+        public double joulesPerToken() {
+            return tokens == 0 ? 0 : joules / tokens;
+        }
+
         public double tokensPerSecond() {
             return tokens / seconds;
         }
@@ -57,6 +68,8 @@ public final class AdaptiveBench {
     private final int threads;
     private final int tokens;
     private final double stopConfidence;
+    /** One meter for every configuration, as the server has one for all its pipelines. */
+    private final EnergyAccount energy;
 
     /** @param stopConfidence the heuristic and adaptive policies' confidence early-stop threshold */
     public AdaptiveBench(Path target, Path draft, int threads, int tokens, double stopConfidence) {
@@ -65,6 +78,12 @@ public final class AdaptiveBench {
         this.threads = threads;
         this.tokens = tokens;
         this.stopConfidence = stopConfidence;
+        this.energy = new EnergyAccount(EnergyMeters.open(EnergyConfig.defaults()));
+    }
+
+    /** Where the joules come from: {@code rapl}, {@code nvml} or {@code model}. */
+    public String energySource() {
+        return energy.source();
     }
 
     public static List<Config> defaultConfigs() {
@@ -91,22 +110,26 @@ public final class AdaptiveBench {
                 List.of());
         SpeculationSettings settings = c.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
                 : new SpeculationSettings(c.mode(), c.k(), CascadeSpec.DEFAULT, policy);
-        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, 16, r -> { })) {
+        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels,
+                new SchedulerLimits(16, Duration.ofHours(1)), r -> { }, Telemetry.NONE, energy,
+                new PipelineProfile(plan.id()))) {
             generate(loop, w, 0, 16, settings); // warm-up; also waits out the start-up calibration
             int total = 0, rounds = 0, drafted = 0, accepted = 0;
+            double joules = 0;
             long nanos = 0;
             for (int i = 0; i < w.prompts().size(); i++) {
                 long t0 = System.nanoTime();
                 Outcome o = generate(loop, w, i, tokens, settings);
                 nanos += System.nanoTime() - t0;
                 total += o.tokens();
-                if (o.summary() == null) continue; // target-only
+                if (o.summary() == null) continue; // a generation that reported nothing
+                if (o.summary().energy() != null) joules += o.summary().energy().joules();
                 rounds += o.summary().rounds();
                 drafted += o.summary().drafted();
                 accepted += o.summary().accepted();
             }
             if (c.policy() == SpeculationPolicy.ADAPTIVE) System.err.println(describe(loop.profile(), w, c));
-            return new Result(w, c, total, nanos / 1e9, rounds, drafted, accepted);
+            return new Result(w, c, total, nanos / 1e9, rounds, drafted, accepted, joules);
         }
     }
 

@@ -55,10 +55,11 @@ final class AdaptiveCommand implements Callable<Integer> {
         AdaptiveBench hard = null;
         List<AdaptiveBench.Result> results = new ArrayList<>();
         StringBuilder csv = new StringBuilder("workload,config,tokens,seconds,tokens_per_second,vs_target_only,"
-                + "vs_best_static,rounds,drafted,accepted,acceptance,mean_k\n");
+                + "vs_best_static,rounds,drafted,accepted,acceptance,mean_k,joules_per_token\n");
+        System.err.println("energy source: " + bench.energySource());
         StringBuilder json = new StringBuilder("[\n");
-        System.out.printf("%-16s %-16s %9s %9s %9s %10s %7s%n", "workload", "config", "tok/s", "vs off", "vs best k",
-                "acceptance", "mean k");
+        System.out.printf("%-16s %-16s %9s %9s %9s %10s %7s %8s%n", "workload", "config", "tok/s", "vs off", "vs best k",
+                "acceptance", "mean k", "J/token");
         for (String name : workloads) {
             Workload w = Workload.named(name);
             AdaptiveBench b = bench;
@@ -82,17 +83,20 @@ final class AdaptiveCommand implements Callable<Integer> {
             double bestStatic = rs.stream().filter(r -> r.config().name().startsWith("static"))
                     .mapToDouble(AdaptiveBench.Result::tokensPerSecond).max().orElse(off);
             for (AdaptiveBench.Result r : rs) {
-                String line = String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.3f,%.4f,%.4f,%d,%d,%d,%.4f,%.3f", w.name(),
+                String line = String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.3f,%.4f,%.4f,%d,%d,%d,%.4f,%.3f,%.5f", w.name(),
                         r.config().name(), r.tokens(), r.seconds(), r.tokensPerSecond(), r.tokensPerSecond() / off,
-                        r.tokensPerSecond() / bestStatic, r.rounds(), r.drafted(), r.accepted(), r.acceptance(), r.meanK());
+                        r.tokensPerSecond() / bestStatic, r.rounds(), r.drafted(), r.accepted(), r.acceptance(), r.meanK(),
+                        r.joulesPerToken());
                 csv.append(line).append('\n');
                 json.append(String.format(Locale.ROOT, "  {\"workload\":\"%s\",\"config\":\"%s\",\"tokens_per_second\":%.3f,"
-                                + "\"vs_target_only\":%.4f,\"vs_best_static\":%.4f,\"acceptance\":%.4f,\"mean_k\":%.3f},%n",
+                                + "\"vs_target_only\":%.4f,\"vs_best_static\":%.4f,\"acceptance\":%.4f,\"mean_k\":%.3f,"
+                                + "\"joules_per_token\":%.5f,\"energy_source\":\"%s\"},%n",
                         w.name(), r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off,
-                        r.tokensPerSecond() / bestStatic, r.acceptance(), r.meanK()));
-                System.out.printf(Locale.ROOT, "%-16s %-16s %9.2f %8.3fx %8.3fx %10.3f %7.2f%n", w.name(), r.config().name(),
-                        r.tokensPerSecond(), r.tokensPerSecond() / off, r.tokensPerSecond() / bestStatic, r.acceptance(),
-                        r.meanK());
+                        r.tokensPerSecond() / bestStatic, r.acceptance(), r.meanK(), r.joulesPerToken(),
+                        bench.energySource()));
+                System.out.printf(Locale.ROOT, "%-16s %-16s %9.2f %8.3fx %8.3fx %10.3f %7.2f %8.4f%n", w.name(),
+                        r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off, r.tokensPerSecond() / bestStatic,
+                        r.acceptance(), r.meanK(), r.joulesPerToken());
             }
             results.addAll(rs);
         }
@@ -102,6 +106,7 @@ final class AdaptiveCommand implements Callable<Integer> {
         Files.writeString(common.out.resolve("adaptive.csv"), csv);
         Files.writeString(common.out.resolve("adaptive.json"), json);
         Map<String, Map<String, Double>> speedup = Charts.ordered();
+        Map<String, Map<String, Double>> joules = Charts.ordered();
         for (String name : workloads) {
             String w = Workload.named(name).name();
             double off = results.stream().filter(r -> r.workload().name().equals(w)
@@ -110,10 +115,16 @@ final class AdaptiveCommand implements Callable<Integer> {
             results.stream().filter(r -> r.workload().name().equals(w))
                     .forEach(r -> bars.put(r.config().name(), r.tokensPerSecond() / off));
             speedup.put(w, bars);
+            Map<String, Double> perToken = Charts.ordered();
+            results.stream().filter(r -> r.workload().name().equals(w))
+                    .forEach(r -> perToken.put(r.config().name(), r.joulesPerToken()));
+            joules.put(w, perToken);
         }
+        Charts.bars(common.out.resolve("adaptive-energy.png"), "Energy per generated token (source: "
+                + bench.energySource() + ")", "J/token", joules);
         Charts.bars(common.out.resolve("adaptive.png"), "Draft-length policies: speed-up over target-only",
                 "x target-only", speedup);
-        System.out.println("wrote " + common.out.resolve("adaptive.csv") + ", adaptive.json and adaptive.png");
+        System.out.println("wrote " + common.out.resolve("adaptive.csv") + ", adaptive.json, adaptive.png and adaptive-energy.png");
         return 0;
     }
 }
