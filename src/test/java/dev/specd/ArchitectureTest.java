@@ -55,7 +55,7 @@ class ArchitectureTest {
                 .whereLayer("models").mayOnlyBeAccessedByLayers("app", "bench")
                 .whereLayer("forge").mayOnlyBeAccessedByLayers("app", "bench")
                 .whereLayer("metrics").mayOnlyBeAccessedByLayers("app", "api")
-                .whereLayer("energy").mayOnlyBeAccessedByLayers("app", "api", "metrics")
+                .whereLayer("energy").mayOnlyBeAccessedByLayers("app", "api", "metrics", "bench")
                 .check(classes);
     }
 
