@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static dev.specd.api.SpeculationApiTest.checkConsistent;
-import static dev.specd.api.SpeculationApiTest.i;
-import static dev.specd.api.SpeculationApiTest.post;
-import static dev.specd.api.SpeculationApiTest.streamedChunks;
+import static dev.specd.api.SpeculationReports.checkConsistent;
+import static dev.specd.api.SpeculationReports.i;
+import static dev.specd.api.SpeculationReports.post;
+import static dev.specd.api.SpeculationReports.streamedChunks;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
