@@ -36,6 +36,11 @@ public class ApiException extends RuntimeException {
     }
 
     /** A generation that ended in an engine error or was cancelled under a request still waiting for it. */
+    /** A body over quarkus.http.limits.max-body-size, whichever layer refuses it. */
+    static ApiException bodyTooLarge() {
+        return new ApiException(413, "invalid_request_error", null, null, "Request body too large", 0);
+    }
+
     public static ApiException generationFailed(String why) {
         return new ApiException(500, "server_error", null, null, "generation failed: " + why, 0);
     }

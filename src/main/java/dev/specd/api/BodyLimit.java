@@ -34,8 +34,7 @@ public class BodyLimit {
             throws JsonProcessingException {
         this.limit = limit.asLongValue();
         // The same answer as ErrorMappers gives a 413 that reaches JAX-RS.
-        this.tooLarge = json.writeValueAsString(new ApiException(413, "invalid_request_error", null, null,
-                "Request body too large", 0).body());
+        this.tooLarge = json.writeValueAsString(ApiException.bodyTooLarge().body());
     }
 
     void install(@Observes Router router) {

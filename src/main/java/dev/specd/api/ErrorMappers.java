@@ -111,11 +111,11 @@ public class ErrorMappers {
             if (c instanceof JsonProcessingException j) return json(j);
         }
         int status = e.getResponse().getStatus();
+        if (status == 413) return respond(ApiException.bodyTooLarge());
         String type = status >= 500 ? "server_error" : "invalid_request_error";
         String message = switch (status) {
             case 404 -> "Unknown endpoint";
             case 405 -> "Method not allowed for this endpoint";
-            case 413 -> "Request body too large";
             case 415 -> "Unsupported content type: send application/json";
             default -> e.getMessage();
         };

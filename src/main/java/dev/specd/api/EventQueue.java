@@ -1,5 +1,6 @@
 package dev.specd.api;
 
+import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -26,7 +27,7 @@ final class EventQueue {
     record Event(int choice, GenerationEvent event) implements Item {
     }
 
-    record Failure(int choice, Throwable error) implements Item {
+    record Failure(Throwable error) implements Item {
     }
 
     record End(int choice) implements Item {
@@ -52,7 +53,7 @@ final class EventQueue {
             int choice = i;
             subscriptions.add(choices.get(i).subscribe().with(
                     e -> items.add(new Event(choice, e)),
-                    t -> items.add(new Failure(choice, t)),
+                    t -> items.add(new Failure(t)),
                     () -> items.add(new End(choice))));
         }
     }
@@ -64,9 +65,7 @@ final class EventQueue {
     /** A failure that is already known, to be thrown before any response is committed. */
     RuntimeException earlyFailure() {
         for (Item item : items) {
-            if (item instanceof Failure(_, Throwable t)) {
-                return t instanceof RuntimeException r ? r : new IllegalStateException(t);
-            }
+            if (item instanceof Failure(Throwable t)) return asRuntime(t);
         }
         return null;
     }
@@ -85,20 +84,27 @@ final class EventQueue {
             if (item == null) throw new IllegalStateException("no event from the engine for " + timeoutMillis + " ms");
             switch (item) {
                 case Event(int choice, GenerationEvent event) -> {
-                    if (event instanceof GenerationEvent.Done) {
+                    if (event instanceof GenerationEvent.Done d) {
+                        // One failed choice fails the whole answer, streamed or not.
+                        if (d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED) {
+                            throw ApiException.generationFailed(d.error() != null ? d.error() : d.reason().openAi());
+                        }
                         done[choice] = true;
                         left--;
                     }
                     listener.on(choice, event);
                 }
-                case Failure(_, Throwable t) -> throw t instanceof RuntimeException r ? r
-                        : new IllegalStateException(t);
+                case Failure(Throwable t) -> throw asRuntime(t);
                 case End(int choice) -> {
                     if (!done[choice]) throw new IllegalStateException("generation ended without a result");
                 }
                 case Cancelled() -> throw cancelled();
             }
         }
+    }
+
+    private static RuntimeException asRuntime(Throwable t) {
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     /**

@@ -125,8 +125,8 @@ public class OpenAiResource {
         long eventTimeout = engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
         if (Boolean.TRUE.equals(r.stream())) {
             boolean includeUsage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
-            StreamingOutput body = out -> new StreamWriter(json, shape, head, choices.size(), vocab, includeUsage, out)
-                    .write(events, eventTimeout);
+            StreamingOutput body = out -> new StreamWriter(json, shape, head, events, vocab, includeUsage, out)
+                    .write(eventTimeout);
             return Response.ok(body, SSE).header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no").build();
         }

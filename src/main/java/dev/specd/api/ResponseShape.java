@@ -96,7 +96,6 @@ sealed interface ResponseShape {
 
         @Override
         public Object logprobs(List<TokenLogprobs.Entry> entries) {
-            if (entries == null) return null;
             return new ChatLogprobs(entries.stream().map(e -> new ChatTokenLogprob(e.chosen().text(),
                     e.chosen().logprob(), e.chosen().bytes(), e.top().stream()
                     .map(t -> new ChatTopLogprob(t.text(), t.logprob(), t.bytes())).toList())).toList());
@@ -149,7 +148,6 @@ sealed interface ResponseShape {
          */
         @Override
         public Object logprobs(List<TokenLogprobs.Entry> entries) {
-            if (entries == null) return null;
             List<String> tokens = new ArrayList<>(entries.size());
             List<Double> values = new ArrayList<>(entries.size());
             List<Map<String, Double>> top = new ArrayList<>(entries.size());

@@ -78,22 +78,7 @@ final class SpeculationMapper {
      */
     static Responses.Speculation report(List<SpeculationSummary> choices) {
         if (choices.isEmpty() || choices.stream().anyMatch(Objects::isNull)) return null;
-        if (choices.size() == 1) return report(choices.getFirst());
-        int rounds = 0, drafted = 0, accepted = 0, verified = 0, unverified = 0;
-        EnergyCharge energy = choices.getFirst().energy();
-        for (SpeculationSummary s : choices) {
-            rounds += s.rounds();
-            drafted += s.drafted();
-            accepted += s.accepted();
-            verified += s.verifiedTokens();
-            unverified += s.unverifiedTokens();
-        }
-        // Joules add up like tokens; one choice without energy (nothing metered) leaves the sum unknown.
-        for (SpeculationSummary s : choices.subList(1, choices.size())) {
-            energy = energy == null || s.energy() == null ? null : energy.plus(s.energy());
-        }
-        return report(new SpeculationSummary(choices.getFirst().mode(), rounds, drafted, accepted, verified, unverified,
-                energy));
+        return report(choices.stream().reduce(SpeculationSummary::plus).orElseThrow());
     }
 
     static Responses.Speculation report(SpeculationSummary s) {

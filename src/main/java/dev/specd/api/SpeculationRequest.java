@@ -14,8 +14,4 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SpeculationRequest(String mode, Integer k, Double tau, String policy) {
-
-    public SpeculationRequest(String mode, Integer k, Double tau) {
-        this(mode, k, tau, null);
-    }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 final class StreamWriter {
 
     private final ObjectMapper json;
+    private final EventQueue events;
     private final ResponseShape shape;
     private final Head head;
     private final boolean includeUsage;
@@ -34,20 +35,21 @@ final class StreamWriter {
     private int completionTokens;
 
     /** @param vocab for the texts of log-probabilities; null when the request asked for none */
-    StreamWriter(ObjectMapper json, ResponseShape shape, Head head, int choices, Vocab vocab, boolean includeUsage,
+    StreamWriter(ObjectMapper json, ResponseShape shape, Head head, EventQueue events, Vocab vocab, boolean includeUsage,
                  OutputStream out) {
         this.json = json;
+        this.events = events;
         this.shape = shape;
         this.head = head;
         this.includeUsage = includeUsage;
         this.out = out;
-        for (int i = 0; i < choices; i++) {
+        for (int i = 0; i < events.choices(); i++) {
             if (vocab != null) logprobs.add(new TokenLogprobs(vocab));
             pending.add(new ArrayList<>());
         }
     }
 
-    void write(EventQueue events, long timeoutMillis) throws IOException {
+    void write(long timeoutMillis) throws IOException {
         try {
             try {
                 for (int i = 0; i < events.choices(); i++) {
@@ -84,7 +86,6 @@ final class StreamWriter {
                 if (!t.text().isEmpty()) sendChunk(shape.chunk(head, choice, t.text(), takeLogprobs(choice)));
             }
             case GenerationEvent.Done d -> {
-                if (WholeAnswer.failed(d)) throw ApiException.generationFailed(WholeAnswer.why(d));
                 promptTokens = d.promptTokens(); // the same prompt for every choice: counted once
                 completionTokens += d.completionTokens();
                 sendChunk(shape.closing(head, choice, d.reason().openAi(), takeLogprobs(choice),

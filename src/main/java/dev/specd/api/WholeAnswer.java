@@ -3,7 +3,6 @@ package dev.specd.api;
 import dev.specd.api.ResponseShape.Choice;
 import dev.specd.api.ResponseShape.Head;
 import dev.specd.engine.Vocab;
-import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.SpeculationSummary;
 import dev.specd.sampling.Logprobs;
@@ -38,10 +37,7 @@ final class WholeAnswer {
                     texts.get(choice).append(t.text());
                     positions.get(choice).addAll(t.logprobs());
                 }
-                case GenerationEvent.Done d -> {
-                    if (failed(d)) throw ApiException.generationFailed(why(d));
-                    done[choice] = d;
-                }
+                case GenerationEvent.Done d -> done[choice] = d; // failed ones never get here (EventQueue)
             }
         }, timeoutMillis);
         List<Choice> choices = new ArrayList<>(n);
@@ -56,13 +52,5 @@ final class WholeAnswer {
         // As OpenAI counts n > 1: the prompt once, the completion tokens of every choice.
         Responses.Usage usage = Responses.Usage.of(done[0].promptTokens(), completionTokens);
         return shape.complete(head, choices, usage, SpeculationMapper.report(speculation));
-    }
-
-    static boolean failed(GenerationEvent.Done d) {
-        return d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED;
-    }
-
-    static String why(GenerationEvent.Done d) {
-        return d.error() != null ? d.error() : d.reason().openAi();
     }
 }

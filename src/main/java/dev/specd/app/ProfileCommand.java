@@ -89,7 +89,7 @@ public final class ProfileCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         int generated = 0;
         try (EngineLoop loop = new EngineLoop(plan, models.target(), models.drafts(),
-                new SchedulerLimits(16, Duration.ofHours(1)), r -> { }, Telemetry.NONE, EnergyAccount.unmetered(),
+                new SchedulerLimits(16, Duration.ofHours(1)), Telemetry.NONE, EnergyAccount.unmetered(),
                 profile)) {
             for (int pass = 0; pass < repeat; pass++) {
                 for (int i = 0; i < w.prompts().size(); i++) {

@@ -70,7 +70,7 @@ public class Startup {
                     plan = plan.withThreads(config.engine().threads());
                 }
                 PipelineLoader.Models models = PipelineLoader.load(plan, resolver);
-                registry.register(new EngineLoop(plan, models.target(), models.drafts(), limits, round -> { },
+                registry.register(new EngineLoop(plan, models.target(), models.drafts(), limits,
                         telemetry, energy, profiles.open(plan)));
             }
             profiles.startSaving();

@@ -111,7 +111,7 @@ public final class AdaptiveBench {
         SpeculationSettings settings = c.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
                 : new SpeculationSettings(c.mode(), c.k(), CascadeSpec.DEFAULT, policy);
         try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels,
-                new SchedulerLimits(16, Duration.ofHours(1)), r -> { }, Telemetry.NONE, energy,
+                new SchedulerLimits(16, Duration.ofHours(1)), Telemetry.NONE, energy,
                 new PipelineProfile(plan.id()))) {
             generate(loop, w, 0, 16, settings); // warm-up; also waits out the start-up calibration
             int total = 0, rounds = 0, drafted = 0, accepted = 0;

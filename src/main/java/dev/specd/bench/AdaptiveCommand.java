@@ -1,6 +1,5 @@
 package dev.specd.bench;
 
-import dev.specd.plan.ModelRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -126,7 +126,7 @@ public final class LoadBench {
                 perSequence, RequestDefaults.OPENAI, "bench", config.mode(), drafters, config.k(), CascadeSpec.DEFAULT,
                 PolicySpec.DEFAULT.withPolicy(config.policy()), config.k() + 1, List.of());
         SchedulerLimits limits = new SchedulerLimits(Math.max(16, concurrency), Duration.ofHours(1));
-        return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, limits, r -> { });
+        return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, limits);
     }
 
     /** Submits {@code count} streams at once (prompts in turn) and waits for all of them. */

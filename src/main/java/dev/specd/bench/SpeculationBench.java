@@ -127,7 +127,7 @@ public final class SpeculationBench {
                 PolicySpec.STATIC, c.k() + 1, List.of());
         SpeculationSettings settings = c.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
                 : new SpeculationSettings(c.mode(), c.k(), cascade);
-        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, 16, r -> { })) {
+        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, 16)) {
             List<String> prompts = c.editPrompts() ? EDIT_PROMPTS : STORY_PROMPTS;
             generate(loop, tokenize(loop, prompts.getFirst()), 8, settings, new ArrayList<>()); // warm-up
             int total = 0, rounds = 0, drafted = 0, accepted = 0, verified = 0, unverified = 0;

@@ -37,6 +37,12 @@ public interface ModelContext extends AutoCloseable {
         return -1;
     }
 
+    /** {@link #lastDecodeNanos()}, or {@code wallNanos} (the caller's clock around it) when the backend cannot tell. */
+    default long lastDecodeNanos(long wallNanos) {
+        long compute = lastDecodeNanos();
+        return compute >= 0 ? compute : wallNanos;
+    }
+
     @Override
     void close();
 }

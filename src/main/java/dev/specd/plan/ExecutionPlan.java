@@ -61,7 +61,7 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
             if (policy.policy() != SpeculationPolicy.STATIC) {
                 out.append(" (k <= ").append(k).append(", early stop ")
                         .append(policy.stopConfidence() > 0 ? "on" : "off").append(" by ")
-                        .append(policy.confidence().name().toLowerCase(java.util.Locale.ROOT));
+                        .append(DrafterParser.wireName(policy.confidence()));
                 if (policy.policy() == SpeculationPolicy.HEURISTIC) out.append(" < ").append(policy.stopConfidence());
                 if (policy.policy() == SpeculationPolicy.ADAPTIVE) {
                     out.append(", re-probe every ").append(policy.reprobeEvery()).append(" rounds when off");

@@ -38,7 +38,6 @@ public final class AdaptiveLength implements DraftLength {
 
     private final PipelineProfile profile;
     private final AcceptanceStats acceptance;
-    private final int maxK;
     private final int reprobeEvery;
     private final Telemetry telemetry;
     private final RequestClass cls;
@@ -46,14 +45,16 @@ public final class AdaptiveLength implements DraftLength {
     private boolean off;
     private int plainSteps;
     private int lastK = -1;
-    /** This round's decision, for the early-stop rule: sequences in the batch, and the predicted rate. */
-    private int concurrent = 1;
-    private double rate;
+    /**
+     * This round's predictions, kept for its early-stop rule: α by position, and the predicted
+     * time of a round drafting k tokens (index k); null when nothing could be predicted.
+     */
+    private double[] alpha;
+    private double[] roundNanos;
 
-    AdaptiveLength(PolicySpec policy, int maxK, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
+    AdaptiveLength(PolicySpec policy, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
         this.profile = profile;
         this.acceptance = profile.startRequest(cls, DECAY, WARM_START_WEIGHT);
-        this.maxK = maxK;
         this.reprobeEvery = policy.reprobeEvery();
         this.earlyStop = policy.stopConfidence() > 0;
         this.telemetry = telemetry;
@@ -62,8 +63,7 @@ public final class AdaptiveLength implements DraftLength {
 
     @Override
     public int next(int concurrent, int limit) {
-        this.concurrent = Math.max(1, concurrent);
-        int k = choose(concurrent, Math.min(limit, maxK));
+        int k = choose(concurrent, limit);
         if (k == 0 && limit > 0) {
             if (!off) {
                 off = true;
@@ -81,43 +81,40 @@ public final class AdaptiveLength implements DraftLength {
         return k;
     }
 
-    /** The k in 0..limit with the most predicted tokens per nanosecond. */
+    /**
+     * The k in 0..limit with the most predicted tokens per nanosecond.
+     *
+     * @param limit most tokens that may be drafted now (the request's k, max_tokens and context permitting)
+     */
     int choose(int concurrent, int limit) {
+        alpha = null;
+        roundNanos = null;
         if (limit <= 0) return 0;
         if (!profile.calibrated()) return Math.min(UNCALIBRATED_K, limit);
         int s = Math.max(1, concurrent);
-        double draftCost = profile.draftNanosPerToken();
-        double overhead = profile.turnOverheadNanos() / s;
+        alpha = acceptance.alphas(limit);
+        roundNanos = profile.roundNanos(s, limit);
         double[] rates = new double[limit + 1];
         double bestRate = 0;
         double tokens = 1, run = 1;
-        double[] alpha = acceptance.alphas(limit);
         for (int k = 0; k <= limit; k++) {
             if (k > 0) {
                 run *= alpha[k - 1];
                 tokens += run;
             }
-            double nanos = profile.verifyNanos(s * (1 + k)) / s + draftCost * k + overhead;
-            double rate = tokens / Math.max(1, nanos);
-            rates[k] = rate;
-            bestRate = Math.max(bestRate, rate);
+            rates[k] = tokens / roundNanos[k];
+            bestRate = Math.max(bestRate, rates[k]);
         }
-        int best = 0;
-        for (int k = limit; k >= 0; k--) {
-            if (rates[k] >= bestRate * (1 - TIE)) {
-                best = k;
-                break;
-            }
+        for (int k = limit; k > 0; k--) {
+            if (rates[k] >= bestRate * (1 - TIE)) return k;
         }
-        this.rate = rates[best];
-        return best;
+        return 0;
     }
 
     @Override
     public void observe(RoundRecord round, double[] confidences) {
-        int prefix = round.firstRejected() < 0 ? round.drafted() : round.firstRejected();
-        acceptance.observe(round.drafted(), prefix);
-        profile.observeConfidence(cls, confidences, prefix);
+        acceptance.observe(round.drafted(), round.acceptedPrefix());
+        profile.observeConfidence(cls, confidences, round.acceptedPrefix());
     }
 
     /**
@@ -128,14 +125,14 @@ public final class AdaptiveLength implements DraftLength {
      * look-ahead matters: the cost of one more row is uneven (measured, not a line), and a greedy
      * one-token test stops at the first bump. A fixed confidence threshold would cut drafts the
      * target would have accepted on an easy workload, and let hopeless ones run on a hard one.
+     * Uses the predictions {@link #choose} made for this round.
      */
     @Override
     public StopRule stopRule() {
-        if (!earlyStop || !profile.calibrated() || rate <= 0) return StopRule.NEVER;
-        int s = concurrent;
-        double draftCost = profile.draftNanosPerToken();
-        double overhead = profile.turnOverheadNanos() / s;
-        double[] alpha = acceptance.alphas(Math.max(1, lastK)); // α_0 … α_(k−1): positions this round may draft
+        if (!earlyStop || roundNanos == null || lastK <= 0) return StopRule.NEVER;
+        double[] a = alpha;
+        double[] time = roundNanos;
+        int k = lastK; // α_0 … α_(k−1): the positions this round may draft
         return new StopRule() {
             private int j;
             private double survival = 1;
@@ -143,32 +140,19 @@ public final class AdaptiveLength implements DraftLength {
 
             @Override
             public boolean stopAfter(double confidence) {
-                survival *= profile.acceptanceAt(cls, confidence, alpha[Math.min(j, alpha.length - 1)]);
+                survival *= profile.acceptanceAt(cls, confidence, a[Math.min(j, k - 1)]);
                 j++;
                 expected += survival;
-                if (j >= alpha.length) return false; // the draft ends here anyway
-                double now = expected / time(j);
+                if (j >= k) return false; // the draft ends here anyway
+                double now = expected / time[j];
                 double e = expected, run = survival;
-                for (int m = j + 1; m <= alpha.length; m++) {
-                    run *= alpha[m - 1];
+                for (int m = j + 1; m <= k; m++) {
+                    run *= a[m - 1];
                     e += run;
-                    if (e / time(m) > now * (1 - TIE)) return false; // a tie: draft on, as choose() would
+                    if (e / time[m] > now * (1 - TIE)) return false; // a tie: draft on, as choose() would
                 }
                 return true;
             }
-
-            private double time(int k) {
-                return Math.max(1, profile.verifyNanos(s * (1 + k)) / s + draftCost * k + overhead);
-            }
         };
-    }
-
-    /** Whether the last decision was to stay target-only (for tests and reports). */
-    boolean isOff() {
-        return off;
-    }
-
-    double alpha(int position) {
-        return acceptance.alpha(position);
     }
 }

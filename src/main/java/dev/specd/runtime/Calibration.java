@@ -76,7 +76,7 @@ public final class Calibration {
         java.util.Arrays.fill(batch, token);
         long t0 = System.nanoTime();
         seq.decode(batch, 0);
-        long nanos = context.lastDecodeNanos() >= 0 ? context.lastDecodeNanos() : System.nanoTime() - t0;
+        long nanos = context.lastDecodeNanos(System.nanoTime() - t0);
         seq.truncate(0);
         return nanos;
     }

@@ -14,19 +14,13 @@ final class ConfidenceStats {
     private static final double DECAY = 0.998;
     private static final double PRIOR_WEIGHT = 2;
 
-    private final double[] reached = new double[BUCKETS];
-    private final double[] accepted = new double[BUCKETS];
+    private final DecayedCounts counts = new DecayedCounts(BUCKETS, DECAY);
 
     /** A verified draft: its tokens' confidences, of which the first {@code acceptedPrefix} were accepted. */
     void observe(double[] confidence, int acceptedPrefix) {
-        for (int b = 0; b < BUCKETS; b++) {
-            reached[b] *= DECAY;
-            accepted[b] *= DECAY;
-        }
+        counts.forget();
         for (int i = 0; i < confidence.length && i <= acceptedPrefix; i++) {
-            int b = bucket(confidence[i]);
-            reached[b] += 1;
-            if (i < acceptedPrefix) accepted[b] += 1;
+            counts.add(bucket(confidence[i]), i < acceptedPrefix);
         }
     }
 
@@ -35,8 +29,7 @@ final class ConfidenceStats {
      * were); buckets with little evidence lean on {@code prior} (the position's overall rate).
      */
     double acceptance(double confidence, double prior) {
-        int b = bucket(confidence);
-        return (accepted[b] + PRIOR_WEIGHT * prior) / (reached[b] + PRIOR_WEIGHT);
+        return counts.rate(bucket(confidence), prior, PRIOR_WEIGHT);
     }
 
     private static int bucket(double confidence) {
@@ -45,13 +38,10 @@ final class ConfidenceStats {
     }
 
     PositionCounts snapshot() {
-        return new PositionCounts(reached.clone(), accepted.clone());
+        return counts.snapshot();
     }
 
     void restore(PositionCounts s) {
-        for (int b = 0; b < BUCKETS; b++) {
-            reached[b] = b < s.reached().length ? Math.max(0, s.reached()[b]) : 0;
-            accepted[b] = b < s.accepted().length ? Math.min(reached[b], Math.max(0, s.accepted()[b])) : 0;
-        }
+        counts.restore(s);
     }
 }

@@ -103,7 +103,7 @@ public final class Generation {
         long t0 = System.nanoTime();
         draft = switch (settings.mode()) {
             case OFF -> Draft.EMPTY;
-            case LOSSLESS -> draftLossless(length.next(concurrent, draftLimit()), length.stopRule());
+            case LOSSLESS -> draftLossless(length.next(concurrent, draftLimit()));
             case CASCADE -> draftCascade();
         };
         if (done) return null;
@@ -121,8 +121,9 @@ public final class Generation {
         return Math.max(0, Math.min(settings.k(), Math.min(byTokens, byContext)));
     }
 
-    private Draft draftLossless(int limit, StopRule stop) {
+    private Draft draftLossless(int limit) {
         if (limit <= 0) return Draft.EMPTY;
+        StopRule stop = length.stopRule(); // for the k just chosen
         int[] context = Arrays.copyOf(committed, size);
         for (Drafter d : drafters) {
             Draft proposal = d.propose(context, request.prompt().length, limit, stop);

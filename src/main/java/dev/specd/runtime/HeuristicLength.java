@@ -40,7 +40,4 @@ public final class HeuristicLength implements DraftLength {
         return stop;
     }
 
-    int current() {
-        return k;
-    }
 }

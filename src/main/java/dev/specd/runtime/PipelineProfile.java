@@ -42,7 +42,7 @@ public final class PipelineProfile {
 
     /** One verified round of a request of class {@code cls}. */
     public synchronized void observe(RequestClass cls, RoundRecord r) {
-        stats(cls).observe(r.drafted(), r.firstRejected() < 0 ? r.drafted() : r.firstRejected());
+        stats(cls).observe(r.drafted(), r.acceptedPrefix());
         cost.observeDraft(r.drafted(), r.draftNanos());
         rounds++;
     }
@@ -68,10 +68,6 @@ public final class PipelineProfile {
         cost.observeTurnOverhead(nanos);
     }
 
-    synchronized double turnOverheadNanos() {
-        return cost.turnOverheadNanos();
-    }
-
     public synchronized void observeDraft(int tokens, long nanos) {
         cost.observeDraft(tokens, nanos);
     }
@@ -88,7 +84,8 @@ public final class PipelineProfile {
     synchronized AcceptanceStats startRequest(RequestClass cls, double decay, double weight) {
         AcceptanceStats own = new AcceptanceStats(decay, PRIOR_ALPHA, PRIOR_WEIGHT);
         AcceptanceStats shared = acceptance.get(cls);
-        if (shared != null && shared.evidence(0) > 0) own.absorb(shared, Math.min(1, weight / shared.evidence(0)));
+        double evidence = shared == null ? 0 : shared.evidence(0);
+        if (evidence > 0) own.absorb(shared, Math.min(1, weight / evidence));
         return own;
     }
 
@@ -105,6 +102,21 @@ public final class PipelineProfile {
         return cost.calibrated();
     }
 
+    /**
+     * Predicted time of one sequence's round drafting k = 0..limit tokens when {@code concurrent}
+     * sequences share the batch, each bringing 1 + k tokens: its share of the verify decode, its
+     * drafting, and its share of the turn's other work. At least 1 ns, so rates stay finite.
+     */
+    synchronized double[] roundNanos(int concurrent, int limit) {
+        double[] out = new double[limit + 1];
+        double overhead = cost.turnOverheadNanos() / concurrent;
+        for (int k = 0; k <= limit; k++) {
+            out[k] = Math.max(1, cost.verifyNanos(concurrent * (1 + k)) / concurrent
+                    + cost.draftNanosPerToken() * k + overhead);
+        }
+        return out;
+    }
+
     /** Predicted verify time in milliseconds (for logs and reports). */
     public double verifyMillis(int tokens) {
         return verifyNanos(tokens) / 1e6;
@@ -116,7 +128,8 @@ public final class PipelineProfile {
 
     /** The class's current estimate of α at a draft position (for reports and tests). */
     public synchronized double alpha(RequestClass cls, int position) {
-        return stats(cls).alpha(position);
+        AcceptanceStats s = acceptance.get(cls); // reading must not add a class to the saved profile
+        return s == null ? PRIOR_ALPHA : s.alpha(position);
     }
 
     private AcceptanceStats stats(RequestClass cls) {

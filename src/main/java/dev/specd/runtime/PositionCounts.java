@@ -7,4 +7,9 @@ package dev.specd.runtime;
  * @param accepted of those, the ones accepted too
  */
 public record PositionCounts(double[] reached, double[] accepted) {
+
+    public PositionCounts {
+        reached = reached == null ? new double[0] : reached;
+        accepted = accepted == null ? new double[0] : accepted;
+    }
 }

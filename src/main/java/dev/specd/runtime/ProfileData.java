@@ -21,7 +21,9 @@ public record ProfileData(int version, String pipeline, String plan, long rounds
     public static final int VERSION = 1;
 
     public ProfileData {
-        classes = Map.copyOf(classes);
+        classes = classes == null ? Map.of() : Map.copyOf(classes);
         confidence = confidence == null ? Map.of() : Map.copyOf(confidence);
+        // Missing parts read as "not measured", so that a hand-edited or partial file loads.
+        verifyNanos = verifyNanos == null ? new double[0] : verifyNanos;
     }
 }

@@ -13,4 +13,9 @@ package dev.specd.runtime;
  */
 public record RoundRecord(int drafted, int accepted, int firstRejected, boolean bonus, long draftNanos,
                           long verifyNanos, int verifyBatchRows) {
+
+    /** Draft tokens accepted before the first rejection: all of them when none was rejected. */
+    public int acceptedPrefix() {
+        return firstRejected < 0 ? drafted : firstRejected;
+    }
 }

@@ -22,6 +22,16 @@ public record SpeculationSummary(SpeculationMode mode, int rounds, int drafted, 
         return new SpeculationSummary(mode, rounds, drafted, accepted, verifiedTokens, unverifiedTokens, charge);
     }
 
+    /**
+     * Two generations together (the choices of one request): counts add up, and so do joules; one
+     * side without energy (nothing metered) leaves the sum unknown.
+     */
+    public SpeculationSummary plus(SpeculationSummary o) {
+        EnergyCharge joules = energy == null || o.energy == null ? null : energy.plus(o.energy);
+        return new SpeculationSummary(mode, rounds + o.rounds, drafted + o.drafted, accepted + o.accepted,
+                verifiedTokens + o.verifiedTokens, unverifiedTokens + o.unverifiedTokens, joules);
+    }
+
     /** Share of emitted tokens the target verified (1 when nothing was emitted). */
     public double verifiedFraction() {
         int total = verifiedTokens + unverifiedTokens;

@@ -8,12 +8,12 @@ import dev.specd.engine.Sequence;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.Calibration;
 import dev.specd.runtime.DraftLength;
 import dev.specd.runtime.PipelineProfile;
 import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.Telemetry;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.Generation;
@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -56,7 +55,6 @@ public final class EngineLoop implements AutoCloseable {
     private final ModelBackend target;
     private final ModelContext context;
     private final Drafting drafting;
-    private final Consumer<RoundRecord> roundListener;
     /** Acceptance and cost measurements: the adaptive policy's input, saved as the pipeline's profile. */
     private final PipelineProfile profile;
     private final TurnLedger ledger;
@@ -76,13 +74,12 @@ public final class EngineLoop implements AutoCloseable {
 
     /** A target-only loop. */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, int queueCapacity) {
-        this(plan, target, List.of(), queueCapacity, r -> { });
+        this(plan, target, List.of(), queueCapacity);
     }
 
     /** A loop with the default request timeout. */
-    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, int queueCapacity,
-                      Consumer<RoundRecord> rounds) {
-        this(plan, target, draftModels, SchedulerLimits.DEFAULT.withQueueCapacity(queueCapacity), rounds);
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, int queueCapacity) {
+        this(plan, target, draftModels, SchedulerLimits.DEFAULT.withQueueCapacity(queueCapacity));
     }
 
     /**
@@ -90,11 +87,9 @@ public final class EngineLoop implements AutoCloseable {
      * in {@link #close()}.
      *
      * @param draftModels one loaded model per {@link DraftPlan.Model} of the plan, in plan order
-     * @param rounds      receives every speculation round (the profiler's input)
      */
-    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-                      Consumer<RoundRecord> rounds) {
-        this(plan, target, draftModels, limits, rounds, Telemetry.NONE, EnergyAccount.unmetered(),
+    public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits) {
+        this(plan, target, draftModels, limits, Telemetry.NONE, EnergyAccount.unmetered(),
                 new PipelineProfile(plan.id()));
     }
 
@@ -108,23 +103,21 @@ public final class EngineLoop implements AutoCloseable {
      *                or a fresh one, calibrated before the first request
      */
     public EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-                      Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, PipelineProfile profile) {
-        this(plan, target, draftModels, limits, rounds, telemetry, energy, System::nanoTime, profile);
+                      Telemetry telemetry, EnergyAccount energy, PipelineProfile profile) {
+        this(plan, target, draftModels, limits, telemetry, energy, System::nanoTime, profile);
     }
 
     /** @param clock nanoseconds, as {@link System#nanoTime()}: tests pass one they move on themselves */
     EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-               Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, LongSupplier clock) {
-        this(plan, target, draftModels, limits, rounds, telemetry, energy, clock, new PipelineProfile(plan.id()));
+               Telemetry telemetry, EnergyAccount energy, LongSupplier clock) {
+        this(plan, target, draftModels, limits, telemetry, energy, clock, new PipelineProfile(plan.id()));
     }
 
     private EngineLoop(ExecutionPlan plan, ModelBackend target, List<ModelBackend> draftModels, SchedulerLimits limits,
-                       Consumer<RoundRecord> rounds, Telemetry telemetry, EnergyAccount energy, LongSupplier clock,
-                       PipelineProfile profile) {
+                       Telemetry telemetry, EnergyAccount energy, LongSupplier clock, PipelineProfile profile) {
         this.plan = plan;
         this.profile = profile;
         this.target = target;
-        this.roundListener = rounds;
         this.ledger = new TurnLedger(plan.id(), telemetry, energy, clock);
         this.telemetry = telemetry;
         int batch = Math.max(512, plan.sequences() * plan.verifyRows());
@@ -203,7 +196,10 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     private void run() {
-        if (!profile.calibrated() && plan.mode() != SpeculationMode.OFF) {
+        // Only the adaptive policy reads the cost model; a request that asks for it on another
+        // pipeline drafts a fixed k until online measurements arrive.
+        if (!profile.calibrated() && plan.mode() != SpeculationMode.OFF
+                && plan.policy().policy() == SpeculationPolicy.ADAPTIVE) {
             Calibration.runLogged(context, drafting.modelContexts(), Math.max(0, target.vocab().bos()), profile);
         }
         while (!stopping) {
@@ -257,6 +253,7 @@ public final class EngineLoop implements AutoCloseable {
         if (running.isEmpty()) return;
         List<Job> needTarget = new ArrayList<>(running.size());
         List<DecodeStep> steps = new ArrayList<>(running.size());
+        int batchTokens = 0;
         for (Job job : List.copyOf(running)) {
             DecodeStep step;
             try {
@@ -271,6 +268,7 @@ public final class EngineLoop implements AutoCloseable {
                 release(job); // a cascade that finished on the draft model alone
             } else {
                 ledger.decoded(job, step.tokens().length);
+                batchTokens += step.tokens().length;
                 needTarget.add(job);
                 steps.add(step);
             }
@@ -278,11 +276,8 @@ public final class EngineLoop implements AutoCloseable {
         if (steps.isEmpty()) return;
         long t0 = System.nanoTime();
         List<float[][]> logits = context.decode(steps); // a failure here is the whole batch's: run() ends them
-        long wall = System.nanoTime() - t0;
         // The compute time, without waiting for another pipeline's decode: what the cost model learns.
-        long verifyNanos = context.lastDecodeNanos() >= 0 ? context.lastDecodeNanos() : wall;
-        int batchTokens = 0;
-        for (DecodeStep s : steps) batchTokens += s.tokens().length;
+        long verifyNanos = context.lastDecodeNanos(System.nanoTime() - t0);
         profile.observeVerify(batchTokens, verifyNanos);
         long verifyPhase = System.nanoTime();
         for (int i = 0; i < needTarget.size(); i++) {
@@ -323,10 +318,9 @@ public final class EngineLoop implements AutoCloseable {
         try {
             Sampler sampler = new Sampler(job.request.sampling());
             RequestClass cls = RequestClass.of(job.request.speculation().mode(), job.request.sampling());
-            Generation generation = new Generation(job.request, target.vocab(), sampler, drafting.forRequest(job.request, sampler),
-                    plan.sequenceBudget(), event -> emit(job, event), round -> {
+            Generation generation = new Generation(job.request, target.vocab(), sampler,
+                    drafting.forRequest(job.request, sampler), plan.sequenceBudget(), event -> emit(job, event), round -> {
                         profile.observe(cls, round);
-                        roundListener.accept(round);
                         ledger.round(job, round);
                     }, DraftLength.of(job.request.speculation(), profile, cls, telemetry));
             generation.attach(context.openSequence());

@@ -22,8 +22,10 @@ final class Job {
 
     // The fields below belong to the engine thread (TurnLedger keeps them).
 
-    /** The mode the generation runs in (OFF when its pipeline has no drafter), for the metrics' labels. */
-    SpeculationMode mode = SpeculationMode.OFF;
+    /** The mode the generation runs in, for the metrics' labels. */
+    SpeculationMode mode() {
+        return request.speculation().mode();
+    }
     /** When the first non-empty text was emitted, and the latest token; -1 before. */
     long firstTextNanos = -1;
     long lastTokenNanos = -1;

@@ -44,7 +44,6 @@ final class TurnLedger {
 
     /** A request got its sequence slot and generation. */
     void admitted(Job job) {
-        job.mode = job.generation.summary().mode();
         telemetry.admitted(pipeline, clock.getAsLong() - job.enqueuedNanos);
     }
 
@@ -73,8 +72,8 @@ final class TurnLedger {
      * draft model lost confidence, or ran max_unverified tokens ahead): each is an escalation.
      */
     void round(Job job, RoundRecord round) {
-        telemetry.round(pipeline, job.mode, round);
-        if (job.mode == SpeculationMode.CASCADE) telemetry.escalation(pipeline);
+        telemetry.round(pipeline, job.mode(), round);
+        if (job.mode() == SpeculationMode.CASCADE) telemetry.escalation(pipeline);
     }
 
     /** A request put {@code tokens} rows into this turn's batch. */
@@ -140,9 +139,9 @@ final class TurnLedger {
         // The metrics first: a client that reads them right after its answer finds its request counted.
         try {
             long firstText = job.firstTextNanos < 0 ? -1 : job.firstTextNanos - job.enqueuedNanos;
-            telemetry.finished(pipeline, new Telemetry.RequestOutcome(d.reason(), job.mode, d.promptTokens(),
+            telemetry.finished(pipeline, new Telemetry.RequestOutcome(d.reason(), job.mode(), d.promptTokens(),
                     d.completionTokens(), clock.getAsLong() - job.enqueuedNanos, firstText, speculation));
-            if (charge != null) telemetry.energy(pipeline, job.mode, charge.joules(), d.completionTokens(), charge.source());
+            if (charge != null) telemetry.energy(pipeline, job.mode(), charge.joules(), d.completionTokens(), charge.source());
         } catch (RuntimeException e) {
             LOG.warnf(e, "telemetry of pipeline %s failed", pipeline); // the answer must still go out
         }

@@ -6,7 +6,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -25,11 +24,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Many clients at once: concurrent streams on every pipeline give exactly the text each request
@@ -39,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @QuarkusTest
 class ConcurrencyTest {
 
-    static final List<String> PIPELINES = List.of("stories", "stories-lossless", "stories-cascade", "stories-lookup");
+    static final List<String> PIPELINES = SpeculationReports.PIPELINES;
     static final int SEQUENCES = 4;
     static final int QUEUE_CAPACITY = 64;
 
@@ -265,13 +262,6 @@ class ConcurrencyTest {
     }
 
     static void awaitState(String pipeline, String expected, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = given().get("/q/health/ready").path("checks.find { it.name == 'pipelines' }.data.'" + pipeline + "'");
-            if (expected.equals(state)) return;
-            Thread.sleep(10);
-        }
-        fail("expected pipeline " + pipeline + " to be '" + expected + "', it is '" + state + "'");
+        OpenAiApiTest.awaitPipeline(pipeline, expected::equals, expected, millis);
     }
 }

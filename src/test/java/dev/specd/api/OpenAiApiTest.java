@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import static io.restassured.RestAssured.given;
@@ -170,14 +171,20 @@ class OpenAiApiTest {
     }
 
     static void awaitRunning(String expected, long millis) throws InterruptedException {
+        awaitPipeline("stories", state -> state.startsWith(expected), expected, millis);
+    }
+
+    /** Waits until the readiness check reports {@code pipeline}'s state ("n running, m waiting") as {@code ok}. */
+    static void awaitPipeline(String pipeline, Predicate<String> ok, String expected, long millis)
+            throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000L;
         String state = "";
         while (System.nanoTime() < deadline) {
-            state = given().get("/q/health/ready").path("checks.find { it.name == 'pipelines' }.data.stories");
-            if (state.startsWith(expected)) return;
+            state = given().get("/q/health/ready").path("checks.find { it.name == 'pipelines' }.data.'" + pipeline + "'");
+            if (state != null && ok.test(state)) return;
             Thread.sleep(10);
         }
-        throw new AssertionError("expected '" + expected + "', pipeline state is '" + state + "'");
+        throw new AssertionError("expected pipeline " + pipeline + " to be '" + expected + "', it is '" + state + "'");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static dev.specd.api.SpeculationReports.PIPELINES;
 import static dev.specd.api.SpeculationReports.STATIC;
 import static dev.specd.api.SpeculationReports.assertBadSpeculation;
 import static dev.specd.api.SpeculationReports.assertOff;
@@ -39,7 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class SpeculationApiTest {
 
-    static final List<String> PIPELINES = List.of("stories", "stories-lossless", "stories-cascade", "stories-lookup");
 
     // ---- 1. models and plans ----
 
@@ -157,7 +157,7 @@ class SpeculationApiTest {
         assertTrue(i(s, "drafted") <= i(s, "rounds"), s.toString());
         // the static policy with the pipeline's k 4 drafts more than one token in some round
         Map<String, Object> k4 = speculation(completion(completionRequest("stories-lossless", "Once upon a time", 24,
-                "\"speculation\":{\"policy\":\"static\"}")));
+                STATIC)));
         assertTrue(i(k4, "drafted") > i(k4, "rounds"), k4.toString());
     }
 

@@ -1,13 +1,11 @@
 package dev.specd.api;
 
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
 import java.util.List;
 import java.util.Map;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -26,8 +24,11 @@ final class SpeculationReports {
     private SpeculationReports() {
     }
 
+    /** The embedded pipelines, in the order /v1/models lists them. */
+    static final List<String> PIPELINES = List.of("stories", "stories-lossless", "stories-cascade", "stories-lookup");
+
     static Response post(String path, String body) {
-        return given().contentType(ContentType.JSON).body(body).when().post(path);
+        return OpenAiApiTest.post(path, body);
     }
 
     /** A greedy completion of {@code prompt} on {@code model}, with {@code extra} JSON fields appended. */

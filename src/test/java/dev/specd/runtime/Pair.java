@@ -66,7 +66,7 @@ final class Pair {
                 Optional.empty(), Optional.empty()), context, sequences, THREADS, 0, context / sequences,
                 RequestDefaults.OPENAI, "test", mode, drafters, mode == SpeculationMode.OFF ? 0 : k, cascade,
                 PolicySpec.STATIC, mode == SpeculationMode.OFF ? 1 : k + 1, List.of());
-        return new EngineLoop(plan, target, draftModels, 8192, r -> { });
+        return new EngineLoop(plan, target, draftModels, 8192);
     }
 
     static SpeculationSettings settings(SpeculationMode mode, int k, CascadeSpec cascade) {

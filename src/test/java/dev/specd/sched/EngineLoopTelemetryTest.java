@@ -108,7 +108,7 @@ class EngineLoopTelemetryTest {
                 Optional.empty(), Optional.empty()), 1_024 * 2, 2, 1);
         List<GenerationEvent.Done> dones = Collections.synchronizedList(new ArrayList<>());
         try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT),
-                List.of(), new SchedulerLimits(8, Duration.ofMinutes(10)), r -> { }, telemetry, account,
+                List.of(), new SchedulerLimits(8, Duration.ofMinutes(10)), telemetry, account,
                 new PipelineProfile(plan.id()))) {
             int[] prompt = loop.target().vocab().tokenize("Once upon a time", true, false);
             List<CompletableFuture<GenerationEvent.Done>> ends = new ArrayList<>();

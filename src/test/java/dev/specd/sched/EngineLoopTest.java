@@ -61,7 +61,7 @@ class EngineLoopTest {
         ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
                 Optional.empty(), Optional.empty()), 4_096 * sequences, sequences, 1);
         return new EngineLoop(plan, LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT), List.of(), limits,
-                r -> { }, Telemetry.NONE, EnergyAccount.unmetered(), clock);
+                Telemetry.NONE, EnergyAccount.unmetered(), clock);
     }
 
     private static EngineLoop loop(int sequences, SchedulerLimits limits) {
@@ -197,7 +197,7 @@ class EngineLoopTest {
         ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
                 Optional.empty(), Optional.empty()), 4_096 * 2, 2, 1);
         try (EngineLoop loop = new EngineLoop(plan, new PoisoningBackend(real, poison), List.of(),
-                new SchedulerLimits(4, Duration.ofMinutes(10)), r -> { })) {
+                new SchedulerLimits(4, Duration.ofMinutes(10)))) {
             Call innocent = start(loop, 400);
             await(() -> loop.runningSequences() == 1, "the innocent request runs");
             Call poisoned = start(loop, "The poisoned one", 400);

@@ -25,7 +25,7 @@ import java.util.Locale;
 public final class NativeLibrary {
 
     public static final String PATH_PROPERTY = "specd.engine.library";
-    public static final String PATH_ENV = "SPECD_LLAMA_LIBRARY";
+    public static final String PATH_ENV = "SPECD_ENGINE_LIBRARY";
 
     private NativeLibrary() {
     }
