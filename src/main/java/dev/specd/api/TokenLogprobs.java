@@ -6,6 +6,7 @@ import dev.specd.sampling.Logprobs;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,6 +37,9 @@ final class TokenLogprobs {
     /** Decodes the choice's pieces in order, as the generation's own text is decoded, for the offsets. */
     private final Utf8StreamDecoder text = new Utf8StreamDecoder();
     private int offset;
+    /** Reused for every piece: a decoder per token and alternative would be up to 21 per token. */
+    private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
 
     TokenLogprobs(Vocab vocab) {
         this.vocab = vocab;
@@ -44,30 +48,30 @@ final class TokenLogprobs {
     List<Entry> entries(List<Logprobs.Position> positions) {
         List<Entry> out = new ArrayList<>(positions.size());
         for (Logprobs.Position p : positions) {
-            Token chosen = token(p.chosen());
+            byte[] piece = vocab.pieceBytes(p.chosen().token(), false);
+            Token chosen = token(piece, p.chosen().logprob());
             List<Token> top = new ArrayList<>(p.top().size());
             for (Logprobs.Entry e : p.top()) {
                 // A draft model's alternatives may lie past the target's vocabulary (its own extra tokens).
-                if (e.token() < vocab.size()) top.add(token(e));
+                if (e.token() < vocab.size()) top.add(token(vocab.pieceBytes(e.token(), false), e.logprob()));
             }
             out.add(new Entry(chosen, top, offset));
-            String released = text.append(vocab.pieceBytes(p.chosen().token(), false));
+            String released = text.append(piece);
             offset += released.codePointCount(0, released.length());
         }
         return out;
     }
 
-    private Token token(Logprobs.Entry e) {
-        byte[] piece = vocab.pieceBytes(e.token(), false);
+    private Token token(byte[] piece, double logprob) {
         int[] bytes = new int[piece.length];
         for (int i = 0; i < piece.length; i++) bytes[i] = piece[i] & 0xFF;
-        return new Token(text(piece), bytes, e.logprob());
+        return new Token(text(piece), bytes, logprob);
     }
 
-    static String text(byte[] piece) {
+    /** The piece as text when it is whole UTF-8, else its bytes spelled out (as llama.cpp's server does). */
+    private String text(byte[] piece) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(piece)).toString();
+            return strict.reset().decode(ByteBuffer.wrap(piece)).toString();
         } catch (CharacterCodingException e) {
             StringBuilder s = new StringBuilder("bytes:");
             for (byte b : piece) s.append("\\x").append(String.format("%02x", b & 0xFF));

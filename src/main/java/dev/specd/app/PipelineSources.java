@@ -29,6 +29,12 @@ public final class PipelineSources {
         return specs;
     }
 
+    /** A pipeline named on a command line: a YAML file if one exists there, else an embedded pipeline. */
+    public static PipelineSpec named(String fileOrName) {
+        Path file = Path.of(fileOrName);
+        return Files.isRegularFile(file) ? fromFile(file) : embedded(fileOrName);
+    }
+
     public static PipelineSpec embedded(String name) {
         String resource = "pipelines/" + name + ".yaml";
         try (InputStream in = PipelineSources.class.getClassLoader().getResourceAsStream(resource)) {

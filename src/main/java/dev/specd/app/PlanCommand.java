@@ -7,7 +7,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code specd plan FILE}: compiles a pipeline spec and prints the plan, like a compiler's IR dump. */
@@ -25,9 +24,7 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            Path file = Path.of(spec);
-            ExecutionPlan plan = PipelineCompiler.compile(file.toFile().isFile()
-                    ? PipelineSources.fromFile(file) : PipelineSources.embedded(spec));
+            ExecutionPlan plan = PipelineCompiler.compile(PipelineSources.named(spec));
             System.out.print(plan.dump());
             return 0;
         } catch (SpecException e) {

@@ -9,8 +9,6 @@ import dev.specd.plan.SpecException;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.PipelineProfile;
 import dev.specd.runtime.ProfileData;
 import dev.specd.runtime.ProfileStore;
@@ -25,7 +23,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -69,9 +66,7 @@ public final class ProfileCommand implements Callable<Integer> {
     public Integer call() {
         ExecutionPlan plan;
         try {
-            Path file = Path.of(pipeline);
-            plan = PipelineCompiler.compile(file.toFile().isFile()
-                    ? PipelineSources.fromFile(file) : PipelineSources.embedded(pipeline));
+            plan = PipelineCompiler.compile(PipelineSources.named(pipeline));
         } catch (SpecException e) {
             System.err.println("error: " + e.getMessage());
             return 1;
@@ -93,31 +88,16 @@ public final class ProfileCommand implements Callable<Integer> {
                 profile)) {
             for (int pass = 0; pass < repeat; pass++) {
                 for (int i = 0; i < w.prompts().size(); i++) {
-                    int[] prompt = loop.target().vocab().tokenize(w.prompts().get(i), true, false);
-                    GenerationRequest request = new GenerationRequest(prompt, w.sampling(i + pass * w.prompts().size()),
-                            tokens, List.of(), true, settings);
-                    generated += loop.submit(request).subscribe().asStream()
-                            .filter(e -> e instanceof GenerationEvent.Done).map(e -> ((GenerationEvent.Done) e)
-                                    .completionTokens()).findFirst().orElse(0);
+                    generated += w.run(loop, i, i + pass * w.prompts().size(), tokens, settings).completionTokens();
                 }
             }
         }
-        ProfileStore store = new ProfileStore(dir.orElse(CacheDirs.root().resolve("profiles")));
+        ProfileStore store = new ProfileStore(dir.orElse(CacheDirs.profilesDir()));
         ProfileData data = profile.snapshot();
         Path saved = store.save(data);
         System.out.printf(Locale.ROOT, "profiled pipeline %s on workload %s: %d tokens, %d rounds in %.1f s%n", plan.id(),
                 w.name(), generated, data.rounds(), (System.nanoTime() - t0) / 1e9);
-        RequestClass cls = RequestClass.of(plan.mode(), w.sampling(0));
-        StringBuilder alpha = new StringBuilder();
-        for (int i = 0; i < plan.k(); i++) alpha.append(String.format(Locale.ROOT, " %.2f", profile.alpha(cls, i)));
-        System.out.println("alpha by draft position (" + cls.key() + "):" + alpha);
-        StringBuilder cost = new StringBuilder();
-        for (int t : new int[] {1, 2, 4, 8, 16}) {
-            if (t < data.verifyNanos().length && data.verifyNanos()[t] > 0) {
-                cost.append(String.format(Locale.ROOT, " %d:%.1f", t, data.verifyNanos()[t] / 1e6));
-            }
-        }
-        System.out.println("verify ms by batch tokens:" + cost);
+        System.out.println(profile.report(RequestClass.of(plan.mode(), w.sampling(0)), plan.k()));
         System.out.println("saved " + saved);
         return 0;
     }

@@ -30,6 +30,7 @@ public class ProfileKeeper {
 
     private final List<PipelineProfile> profiles = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService saver;
+    private ProfileStore store;
 
     /** The pipeline's saved profile, or a fresh one; either way kept for saving from now on. */
     PipelineProfile open(ExecutionPlan plan) {
@@ -55,10 +56,22 @@ public class ProfileKeeper {
     }
 
     /** Stops the periodic saving and saves every profile one last time. */
-    synchronized void stop() {
-        if (saver != null) {
-            saver.shutdownNow();
+    void stop() {
+        ScheduledExecutorService running;
+        synchronized (this) {
+            running = saver;
             saver = null;
+        }
+        if (running != null) {
+            // Let a periodic save that is under way finish first: it must not overwrite the final
+            // one. Waited for outside the lock, which that save may need.
+            running.shutdown();
+            try {
+                if (!running.awaitTermination(10, TimeUnit.SECONDS)) running.shutdownNow();
+            } catch (InterruptedException e) {
+                running.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         if (config.profiles().enabled()) saveAll();
     }
@@ -75,7 +88,8 @@ public class ProfileKeeper {
         }
     }
 
-    private ProfileStore store() {
-        return new ProfileStore(config.profiles().dir().map(Path::of).orElse(CacheDirs.root().resolve("profiles")));
+    private synchronized ProfileStore store() {
+        if (store == null) store = new ProfileStore(config.profiles().dir().map(Path::of).orElse(CacheDirs.profilesDir()));
+        return store;
     }
 }

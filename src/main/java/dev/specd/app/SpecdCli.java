@@ -34,7 +34,7 @@ public final class SpecdCli {
         out.println("""
                 Usage: specd [serve]              start the OpenAI-compatible server (default)
                        specd forge <op> ...       write GGUF models: expand, truncate, random, quantize
-                       specd bench <name> ...     run a benchmark: overhead
+                       specd bench <name> ...     run a benchmark: overhead, speculation, load, adaptive
                        specd plan <file.yaml>     compile a pipeline spec and print its plan
                        specd profile --pipeline P --workload W   profile a pipeline offline (PGO)
                 Each tool prints its own help with --help.""");

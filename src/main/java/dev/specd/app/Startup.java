@@ -55,7 +55,7 @@ public class Startup {
         // Named like the config keys they carry: a second Quarkus start in the same JVM (tests) reads
         // system properties as config, and an unmapped specd.* key would fail its validation.
         config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
-        config.cacheDir().ifPresent(dir -> System.setProperty("specd.cache-dir", dir));
+        config.cacheDir().ifPresent(dir -> System.setProperty(CacheDirs.PROPERTY, dir));
         try {
             SchedulerLimits limits = new SchedulerLimits(config.scheduler().queueCapacity(),
                     config.scheduler().requestTimeout());

@@ -1,7 +1,5 @@
 package dev.specd.bench;
 
-import dev.specd.energy.EnergyConfig;
-import dev.specd.energy.EnergyMeters;
 import dev.specd.engine.LoadOptions;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
@@ -15,9 +13,7 @@ import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.ProfileData;
 import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
@@ -63,27 +59,22 @@ public final class AdaptiveBench {
         }
     }
 
-    private final Path target;
     private final Path draft;
     private final int threads;
     private final int tokens;
     private final double stopConfidence;
-    /** One meter for every configuration, as the server has one for all its pipelines. */
     private final EnergyAccount energy;
 
-    /** @param stopConfidence the heuristic and adaptive policies' confidence early-stop threshold */
-    public AdaptiveBench(Path target, Path draft, int threads, int tokens, double stopConfidence) {
-        this.target = target;
+    /**
+     * @param stopConfidence the heuristic and adaptive policies' confidence early-stop threshold
+     * @param energy         one meter for every configuration, as the server has one for all its pipelines
+     */
+    public AdaptiveBench(Path draft, int threads, int tokens, double stopConfidence, EnergyAccount energy) {
         this.draft = draft;
         this.threads = threads;
         this.tokens = tokens;
         this.stopConfidence = stopConfidence;
-        this.energy = new EnergyAccount(EnergyMeters.open(EnergyConfig.defaults()));
-    }
-
-    /** Where the joules come from: {@code rapl}, {@code nvml} or {@code model}. */
-    public String energySource() {
-        return energy.source();
+        this.energy = energy;
     }
 
     public static List<Config> defaultConfigs() {
@@ -96,7 +87,8 @@ public final class AdaptiveBench {
         return c;
     }
 
-    public Result run(Workload w, Config c) {
+    /** One configuration on one workload, with {@code target} verifying. */
+    public Result run(Path target, Workload w, Config c) {
         PolicySpec policy = new PolicySpec(c.policy(), stopConfidence, PolicySpec.DEFAULT_REPROBE_EVERY);
         ModelRef targetRef = new ModelRef.File(target.toString(), Optional.empty(), Optional.empty());
         List<DraftPlan> drafters = new ArrayList<>();
@@ -113,52 +105,28 @@ public final class AdaptiveBench {
         try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels,
                 new SchedulerLimits(16, Duration.ofHours(1)), Telemetry.NONE, energy,
                 new PipelineProfile(plan.id()))) {
-            generate(loop, w, 0, 16, settings); // warm-up; also waits out the start-up calibration
+            w.run(loop, 0, 0, 16, settings); // warm-up; also waits out the start-up calibration
             int total = 0, rounds = 0, drafted = 0, accepted = 0;
             double joules = 0;
             long nanos = 0;
             for (int i = 0; i < w.prompts().size(); i++) {
                 long t0 = System.nanoTime();
-                Outcome o = generate(loop, w, i, tokens, settings);
+                GenerationEvent.Done d = w.run(loop, i, i, tokens, settings);
                 nanos += System.nanoTime() - t0;
-                total += o.tokens();
-                if (o.summary() == null) continue; // a generation that reported nothing
-                if (o.summary().energy() != null) joules += o.summary().energy().joules();
-                rounds += o.summary().rounds();
-                drafted += o.summary().drafted();
-                accepted += o.summary().accepted();
+                total += d.completionTokens();
+                SpeculationSummary s = d.speculation();
+                if (s == null) continue; // a generation that reported nothing
+                if (s.energy() != null) joules += s.energy().joules();
+                rounds += s.rounds();
+                drafted += s.drafted();
+                accepted += s.accepted();
             }
-            if (c.policy() == SpeculationPolicy.ADAPTIVE) System.err.println(describe(loop.profile(), w, c));
+            if (c.policy() == SpeculationPolicy.ADAPTIVE) {
+                // What the adaptive policy had learnt by the end.
+                System.err.println("profile after " + w.name() + " / " + c.name() + ":\n"
+                        + loop.profile().report(RequestClass.of(c.mode(), w.sampling(0)), c.k()));
+            }
             return new Result(w, c, total, nanos / 1e9, rounds, drafted, accepted, joules);
         }
-    }
-
-    /** What the adaptive policy had learnt by the end: verify cost by batch size, α by position. */
-    private static String describe(PipelineProfile profile, Workload w, Config c) {
-        ProfileData d = profile.snapshot();
-        StringBuilder s = new StringBuilder("profile after ").append(w.name()).append(" / ").append(c.name())
-                .append(":\n  verify ms by batch tokens:");
-        for (int t = 1; t <= Math.min(12, d.verifyNanos().length - 1); t++) {
-            s.append(String.format(java.util.Locale.ROOT, " %d:%.1f", t, d.verifyNanos()[t] / 1e6));
-        }
-        s.append(String.format(java.util.Locale.ROOT, "%n  draft ms per token: %.2f", d.draftNanosPerToken() / 1e6));
-        RequestClass cls = RequestClass.of(c.mode(), w.sampling(0));
-        s.append("\n  alpha by position (").append(cls.key()).append("):");
-        for (int i = 0; i < c.k(); i++) s.append(String.format(java.util.Locale.ROOT, " %.2f", profile.alpha(cls, i)));
-        return s.toString();
-    }
-
-    private record Outcome(int tokens, SpeculationSummary summary) {
-    }
-
-    private static Outcome generate(EngineLoop loop, Workload w, int prompt, int n, SpeculationSettings s) {
-        int[] tokens = loop.target().vocab().tokenize(w.prompts().get(prompt), true, false);
-        Outcome[] out = new Outcome[1];
-        loop.submit(new GenerationRequest(tokens, w.sampling(prompt), n, List.of(), true, s)).subscribe().asStream()
-                .forEach(e -> {
-                    if (e instanceof GenerationEvent.Done d) out[0] = new Outcome(d.completionTokens(), d.speculation());
-                });
-        if (out[0] == null) throw new IllegalStateException("generation ended without a result");
-        return out[0];
     }
 }

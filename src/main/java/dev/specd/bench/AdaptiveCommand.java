@@ -1,5 +1,9 @@
 package dev.specd.bench;
 
+import dev.specd.energy.EnergyConfig;
+import dev.specd.energy.EnergyMeters;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.EnergyAccount;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -50,79 +54,59 @@ final class AdaptiveCommand implements Callable<Integer> {
         Path target = common.target();
         Path draftFile = draft.file();
         System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
-        AdaptiveBench bench = new AdaptiveBench(target, draftFile, t, tokens, stopConfidence);
-        AdaptiveBench hard = null;
-        List<AdaptiveBench.Result> results = new ArrayList<>();
+        EnergyAccount energy = new EnergyAccount(EnergyMeters.open(EnergyConfig.defaults()));
+        AdaptiveBench bench = new AdaptiveBench(draftFile, t, tokens, stopConfidence, energy);
         StringBuilder csv = new StringBuilder("workload,config,tokens,seconds,tokens_per_second,vs_target_only,"
                 + "vs_best_static,rounds,drafted,accepted,acceptance,mean_k,joules_per_token\n");
-        System.err.println("energy source: " + bench.energySource());
-        StringBuilder json = new StringBuilder("[\n");
+        List<String> json = new ArrayList<>();
+        Map<String, Map<String, Double>> speedup = Charts.ordered();
+        Map<String, Map<String, Double>> joules = Charts.ordered();
         System.out.printf("%-16s %-16s %9s %9s %9s %10s %7s %8s%n", "workload", "config", "tok/s", "vs off", "vs best k",
                 "acceptance", "mean k", "J/token");
         for (String name : workloads) {
             Workload w = Workload.named(name);
-            AdaptiveBench b = bench;
+            Path verifier = target;
             if (w.name().equals(Workload.adversarial().name())) {
-                if (hard == null) {
-                    Path hardTarget = adversarialModel.orElseGet(() -> BenchCommand.resolver()
-                            .resolve(BenchCommand.forgedTarget("0.12")));
-                    System.err.printf("adversarial workload: target %s%n", hardTarget);
-                    hard = new AdaptiveBench(hardTarget, draftFile, t, tokens, stopConfidence);
-                }
-                b = hard;
+                verifier = adversarialModel.orElseGet(() -> BenchCommand.resolver()
+                        .resolve(BenchCommand.forgedTarget("0.12")));
+                System.err.printf("adversarial workload: target %s%n", verifier);
             }
             List<AdaptiveBench.Result> rs = new ArrayList<>();
             for (AdaptiveBench.Config c : AdaptiveBench.defaultConfigs()) {
-                if (only != null && c.mode() != dev.specd.plan.SpeculationMode.OFF
+                if (only != null && c.mode() != SpeculationMode.OFF
                         && only.stream().noneMatch(o -> c.name().startsWith(o))) continue;
-                rs.add(b.run(w, c));
+                rs.add(bench.run(verifier, w, c));
                 System.err.printf(Locale.ROOT, "%s / %s: %.2f tok/s%n", w.name(), c.name(), rs.getLast().tokensPerSecond());
             }
             double off = rs.getFirst().tokensPerSecond();
             double bestStatic = rs.stream().filter(r -> r.config().name().startsWith("static"))
                     .mapToDouble(AdaptiveBench.Result::tokensPerSecond).max().orElse(off);
+            Map<String, Double> bars = speedup.computeIfAbsent(w.name(), n -> Charts.ordered());
+            Map<String, Double> perToken = joules.computeIfAbsent(w.name(), n -> Charts.ordered());
             for (AdaptiveBench.Result r : rs) {
-                String line = String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.3f,%.4f,%.4f,%d,%d,%d,%.4f,%.3f,%.5f", w.name(),
+                csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.3f,%.4f,%.4f,%d,%d,%d,%.4f,%.3f,%.5f%n", w.name(),
                         r.config().name(), r.tokens(), r.seconds(), r.tokensPerSecond(), r.tokensPerSecond() / off,
                         r.tokensPerSecond() / bestStatic, r.rounds(), r.drafted(), r.accepted(), r.acceptance(), r.meanK(),
-                        r.joulesPerToken());
-                csv.append(line).append('\n');
-                json.append(String.format(Locale.ROOT, "  {\"workload\":\"%s\",\"config\":\"%s\",\"tokens_per_second\":%.3f,"
+                        r.joulesPerToken()));
+                json.add(String.format(Locale.ROOT, "  {\"workload\":\"%s\",\"config\":\"%s\",\"tokens_per_second\":%.3f,"
                                 + "\"vs_target_only\":%.4f,\"vs_best_static\":%.4f,\"acceptance\":%.4f,\"mean_k\":%.3f,"
-                                + "\"joules_per_token\":%.5f,\"energy_source\":\"%s\"},%n",
+                                + "\"joules_per_token\":%.5f,\"energy_source\":\"%s\"}",
                         w.name(), r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off,
-                        r.tokensPerSecond() / bestStatic, r.acceptance(), r.meanK(), r.joulesPerToken(),
-                        bench.energySource()));
+                        r.tokensPerSecond() / bestStatic, r.acceptance(), r.meanK(), r.joulesPerToken(), energy.source()));
                 System.out.printf(Locale.ROOT, "%-16s %-16s %9.2f %8.3fx %8.3fx %10.3f %7.2f %8.4f%n", w.name(),
                         r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off, r.tokensPerSecond() / bestStatic,
                         r.acceptance(), r.meanK(), r.joulesPerToken());
+                bars.put(r.config().name(), r.tokensPerSecond() / off);
+                perToken.put(r.config().name(), r.joulesPerToken());
             }
-            results.addAll(rs);
         }
-        if (json.length() > 2) json.setLength(json.length() - 2); // the last entry's comma
-        json.append("\n]\n");
         Files.createDirectories(common.out);
         Files.writeString(common.out.resolve("adaptive.csv"), csv);
-        Files.writeString(common.out.resolve("adaptive.json"), json);
-        Map<String, Map<String, Double>> speedup = Charts.ordered();
-        Map<String, Map<String, Double>> joules = Charts.ordered();
-        for (String name : workloads) {
-            String w = Workload.named(name).name();
-            double off = results.stream().filter(r -> r.workload().name().equals(w)
-                    && r.config().mode() == dev.specd.plan.SpeculationMode.OFF).findFirst().orElseThrow().tokensPerSecond();
-            Map<String, Double> bars = Charts.ordered();
-            results.stream().filter(r -> r.workload().name().equals(w))
-                    .forEach(r -> bars.put(r.config().name(), r.tokensPerSecond() / off));
-            speedup.put(w, bars);
-            Map<String, Double> perToken = Charts.ordered();
-            results.stream().filter(r -> r.workload().name().equals(w))
-                    .forEach(r -> perToken.put(r.config().name(), r.joulesPerToken()));
-            joules.put(w, perToken);
-        }
-        Charts.bars(common.out.resolve("adaptive-energy.png"), "Energy per generated token (source: "
-                + bench.energySource() + ")", "J/token", joules);
+        Files.writeString(common.out.resolve("adaptive.json"), "[\n" + String.join(",\n", json) + "\n]\n");
         Charts.bars(common.out.resolve("adaptive.png"), "Draft-length policies: speed-up over target-only",
                 "x target-only", speedup);
+        Charts.bars(common.out.resolve("adaptive-energy.png"), "Energy per generated token (source: "
+                + energy.source() + ")", "J/token", joules);
         System.out.println("wrote " + common.out.resolve("adaptive.csv") + ", adaptive.json, adaptive.png and adaptive-energy.png");
         return 0;
     }

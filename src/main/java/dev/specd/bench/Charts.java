@@ -8,6 +8,8 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +22,10 @@ final class Charts {
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 560;
 
+    static {
+        System.setProperty("java.awt.headless", "true"); // benchmarks run on servers without a display
+    }
+
     private Charts() {
     }
 
@@ -30,7 +36,6 @@ final class Charts {
      * @param series series name → category → value, in the order to draw
      */
     static Path bars(Path png, String title, String yAxis, Map<String, Map<String, Double>> series) throws IOException {
-        headless();
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yAxis)
                 .build();
         chart.getStyler().setXAxisLabelRotation(30);
@@ -44,7 +49,6 @@ final class Charts {
     /** Lines over a numeric x axis, one per series: series name → x → y. */
     static Path lines(Path png, String title, String xAxis, String yAxis, Map<String, Map<Double, Double>> series)
             throws IOException {
-        headless();
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis)
                 .yAxisTitle(yAxis).build();
         for (Map.Entry<String, Map<Double, Double>> s : series.entrySet()) {
@@ -61,14 +65,9 @@ final class Charts {
     }
 
     private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png) throws IOException {
-        String name = png.toString();
-        String base = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-        BitmapEncoder.saveBitmap(chart, base, BitmapEncoder.BitmapFormat.PNG);
-        return Path.of(base + ".png");
-    }
-
-    /** Benchmarks run on servers without a display. */
-    private static void headless() {
-        System.setProperty("java.awt.headless", "true");
+        try (OutputStream out = Files.newOutputStream(png)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+        return png;
     }
 }

@@ -53,11 +53,6 @@ public final class CpuModelMeter implements EnergySource {
      */
     private final AtomicLong highest = new AtomicLong(Double.doubleToLongBits(0.0));
 
-    /** A model with the default figures. */
-    public CpuModelMeter() {
-        this(DEFAULT_WATTS_PER_CORE, DEFAULT_IDLE_WATTS, DEFAULT_IDLE_SHARE);
-    }
-
     /**
      * @param wattsPerCore watts per core kept busy (≥ 0)
      * @param idleWatts    the machine's idle power (≥ 0)

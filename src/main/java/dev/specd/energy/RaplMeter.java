@@ -38,9 +38,6 @@ import java.util.stream.Stream;
  */
 public final class RaplMeter implements EnergySource {
 
-    /** Where Linux lists powercap zones. */
-    public static final Path DEFAULT_ROOT = EnergyConfig.DEFAULT_POWERCAP_ROOT;
-
     private static final Logger LOG = Logger.getLogger(RaplMeter.class);
 
     /** A top-level RAPL zone: {@code intel-rapl:3}, not {@code intel-rapl:3:0} nor {@code intel-rapl-mmio:0}. */
@@ -65,11 +62,6 @@ public final class RaplMeter implements EnergySource {
     private RaplMeter(List<Zone> zones, long[] firstUj) {
         this.zones = List.copyOf(zones);
         this.lastUj = firstUj.clone();
-    }
-
-    /** Opens the meter on the real powercap tree. */
-    public static Optional<RaplMeter> open() {
-        return open(DEFAULT_ROOT);
     }
 
     /**

@@ -7,6 +7,7 @@
  * always available). {@link dev.specd.energy.EnergyMeters} picks one from an {@link dev.specd.energy.EnergyConfig}.
  * Every source carries its name, so that a modelled figure is never mistaken for a measured one.
  *
- * <p>Depends on {@code runtime} only (for the interface); only {@code app} wires it. See docs/energy.md.
+ * <p>Depends on {@code runtime} only (for the interface); {@code app} wires it into the server and
+ * {@code bench} into its benchmarks. See docs/energy.md.
  */
 package dev.specd.energy;

@@ -11,8 +11,11 @@ public final class CacheDirs {
     private CacheDirs() {
     }
 
+    /** Named like its config key: Startup sets it, and a second Quarkus start reads it as config. */
+    public static final String PROPERTY = "specd.cache-dir";
+
     public static Path root() {
-        String configured = System.getProperty("specd.cache-dir", System.getenv("SPECD_CACHE_DIR"));
+        String configured = System.getProperty(PROPERTY, System.getenv("SPECD_CACHE_DIR"));
         if (configured != null && !configured.isBlank()) return Path.of(configured);
         String xdg = System.getenv("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "specd");
@@ -25,5 +28,10 @@ public final class CacheDirs {
 
     public static Path modelsDir() {
         return root().resolve("models");
+    }
+
+    /** Saved pipeline profiles (PGO). */
+    public static Path profilesDir() {
+        return root().resolve("profiles");
     }
 }

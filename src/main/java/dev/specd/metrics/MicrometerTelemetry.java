@@ -39,8 +39,10 @@ public class MicrometerTelemetry implements Telemetry {
     }
 
     private ModeMeters mode(String pipeline, SpeculationMode mode) {
-        pipeline(pipeline); // a pipeline's gauges exist as soon as any of its series does
-        return modes.computeIfAbsent(new Key(pipeline, mode), k -> new ModeMeters(registry, k.pipeline(), k.mode()));
+        return modes.computeIfAbsent(new Key(pipeline, mode), k -> {
+            pipeline(k.pipeline()); // a pipeline's gauges exist as soon as any of its series does
+            return new ModeMeters(registry, k.pipeline(), k.mode());
+        });
     }
 
     @Override

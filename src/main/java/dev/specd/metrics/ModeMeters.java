@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Timer;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -85,7 +84,6 @@ final class ModeMeters {
     /** The joules of one meter source: a counter, and the lifetime joules per generated token. */
     private final class Energy {
         private final Counter joules;
-        private final DoubleAdder total = new DoubleAdder();
         private final LongAdder tokens = new LongAdder();
 
         Energy(String source) {
@@ -99,13 +97,12 @@ final class ModeMeters {
 
         void add(double j, int t) {
             joules.increment(j);
-            total.add(j);
             tokens.add(t);
         }
 
         double perToken() {
             long t = tokens.sum();
-            return t == 0 ? Double.NaN : total.sum() / t;
+            return t == 0 ? Double.NaN : joules.count() / t;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.specd.runtime;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -115,6 +116,15 @@ public final class PipelineProfile {
                     + cost.draftNanosPerToken() * k + overhead);
         }
         return out;
+    }
+
+    /** What the profile knows, for people: α by draft position for {@code cls}, and the cost model. */
+    public synchronized String report(RequestClass cls, int positions) {
+        StringBuilder s = new StringBuilder("alpha by draft position (").append(cls.key()).append("):");
+        for (int i = 0; i < positions; i++) s.append(String.format(Locale.ROOT, " %.2f", alpha(cls, i)));
+        s.append("\nverify ms by batch tokens:");
+        for (int t : new int[] {1, 2, 4, 8, 16}) s.append(String.format(Locale.ROOT, " %d:%.1f", t, verifyMillis(t)));
+        return s.append(String.format(Locale.ROOT, "\ndraft ms per token: %.2f", draftMillisPerToken())).toString();
     }
 
     /** Predicted verify time in milliseconds (for logs and reports). */
