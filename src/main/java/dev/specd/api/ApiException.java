@@ -7,6 +7,9 @@ package dev.specd.api;
  */
 public class ApiException extends RuntimeException {
 
+    /** Retry-After of a 503: long enough for a restart or a queue to move, short for a client. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     private final int status;
     private final String type;
     private final String param;
@@ -32,7 +35,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException unavailable(String message) {
-        return new ApiException(503, "server_error", null, "service_unavailable", message, 5);
+        return new ApiException(503, "server_error", null, "service_unavailable", message, RETRY_AFTER_SECONDS);
     }
 
     /** A generation that ended in an engine error or was cancelled under a request still waiting for it. */

@@ -23,8 +23,7 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
-    /** Retry-After of a 503: long enough for a restart or a queue to move, short for a client. */
-    private static final int RETRY_AFTER_SECONDS = 5;
+    private static final int RETRY_AFTER_SECONDS = ApiException.RETRY_AFTER_SECONDS;
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -36,18 +35,8 @@ public class ErrorMappers {
         return respond(ApiException.invalid(e.param(), e.getMessage()));
     }
 
-    @ServerExceptionMapper
-    public Response queueFull(QueueFullException e) {
-        return respond(scheduling(e));
-    }
-
-    @ServerExceptionMapper
-    public Response timeout(RequestTimeoutException e) {
-        return respond(scheduling(e));
-    }
-
-    @ServerExceptionMapper
-    public Response shuttingDown(ShuttingDownException e) {
+    @ServerExceptionMapper({QueueFullException.class, RequestTimeoutException.class, ShuttingDownException.class})
+    public Response scheduler(RuntimeException e) {
         return respond(scheduling(e));
     }
 

@@ -1,31 +1,19 @@
 package dev.specd.bench;
 
-import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
-import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
-import dev.specd.plan.DraftPlan;
-import dev.specd.plan.ExecutionPlan;
-import dev.specd.plan.ModelRef;
 import dev.specd.plan.PolicySpec;
-import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.PipelineProfile;
 import dev.specd.runtime.RequestClass;
 import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
-import dev.specd.runtime.Telemetry;
 import dev.specd.sched.EngineLoop;
-import dev.specd.sched.SchedulerLimits;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Draft-length policies side by side: target-only, static k = 1, 2, 4, 8, the heuristic and the
@@ -90,21 +78,9 @@ public final class AdaptiveBench {
     /** One configuration on one workload, with {@code target} verifying. */
     public Result run(Path target, Workload w, Config c) {
         PolicySpec policy = new PolicySpec(c.policy(), stopConfidence, PolicySpec.DEFAULT_REPROBE_EVERY);
-        ModelRef targetRef = new ModelRef.File(target.toString(), Optional.empty(), Optional.empty());
-        List<DraftPlan> drafters = new ArrayList<>();
-        List<ModelBackend> draftModels = new ArrayList<>();
-        if (c.mode() != SpeculationMode.OFF) {
-            drafters.add(new DraftPlan.Model(new ModelRef.File(draft.toString(), Optional.empty(), Optional.empty()), 2048));
-            draftModels.add(LlamaBackend.load(draft, LoadOptions.DEFAULT));
-        }
-        ExecutionPlan plan = new ExecutionPlan("bench", c.name(), targetRef, 2048, 1, threads, 0, 2048,
-                RequestDefaults.OPENAI, "bench", c.mode(), drafters, c.k(), CascadeSpec.DEFAULT, policy, c.k() + 1,
-                List.of());
-        SpeculationSettings settings = c.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
-                : new SpeculationSettings(c.mode(), c.k(), CascadeSpec.DEFAULT, policy);
-        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels,
-                new SchedulerLimits(16, Duration.ofHours(1)), Telemetry.NONE, energy,
-                new PipelineProfile(plan.id()))) {
+        BenchPlan bench = new BenchPlan(c.name(), c.mode(), c.k(), CascadeSpec.DEFAULT, policy, false);
+        SpeculationSettings settings = bench.settings();
+        try (EngineLoop loop = bench.open(target, draft, 2048, 1, threads, 16, energy)) {
             w.run(loop, 0, 0, 16, settings); // warm-up; also waits out the start-up calibration
             int total = 0, rounds = 0, drafted = 0, accepted = 0;
             double joules = 0;

@@ -1,30 +1,21 @@
 package dev.specd.bench;
 
-import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
-import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
-import dev.specd.plan.DraftPlan;
-import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.PolicySpec;
-import dev.specd.plan.ModelRef;
-import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.GenerationEvent;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.SpeculationSummary;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.sched.EngineLoop;
-import dev.specd.sched.SchedulerLimits;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -95,9 +86,7 @@ public final class LoadBench {
     /** Runs {@code config} with {@code concurrency} streams of {@code tokens} tokens each, on a fresh loop. */
     public Result run(Config config, int concurrency, int tokens) throws InterruptedException {
         try (EngineLoop loop = loop(config, concurrency, tokens)) {
-            SpeculationSettings settings = config.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
-                    : new SpeculationSettings(config.mode(), config.k(), CascadeSpec.DEFAULT,
-                    PolicySpec.DEFAULT.withPolicy(config.policy()));
+            SpeculationSettings settings = plan(config).settings();
             List<int[]> prompts = SpeculationBench.STORY_PROMPTS.stream()
                     .map(p -> loop.target().vocab().tokenize(p, true, false)).toList();
             streams(loop, prompts, 1, 8, settings); // warm-up: first-call costs out of the measurement
@@ -114,19 +103,13 @@ public final class LoadBench {
         // of the last round; all sequences share the one context.
         int perSequence = longestPrompt + tokens + config.k() + 8;
         int context = concurrency * perSequence;
-        ModelRef targetRef = new ModelRef.File(target.toString(), Optional.empty(), Optional.empty());
-        List<DraftPlan> drafters = new ArrayList<>();
-        List<ModelBackend> draftModels = new ArrayList<>();
-        if (config.mode() != SpeculationMode.OFF) {
-            drafters.add(new DraftPlan.Model(new ModelRef.File(draft.toString(), Optional.empty(), Optional.empty()),
-                    context));
-            draftModels.add(LlamaBackend.load(draft, LoadOptions.DEFAULT));
-        }
-        ExecutionPlan plan = new ExecutionPlan("load", config.name(), targetRef, context, concurrency, threads, 0,
-                perSequence, RequestDefaults.OPENAI, "bench", config.mode(), drafters, config.k(), CascadeSpec.DEFAULT,
-                PolicySpec.DEFAULT.withPolicy(config.policy()), config.k() + 1, List.of());
-        SchedulerLimits limits = new SchedulerLimits(Math.max(16, concurrency), Duration.ofHours(1));
-        return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, limits);
+        return plan(config).open(target, draft, context, concurrency, threads, Math.max(16, concurrency),
+                EnergyAccount.unmetered());
+    }
+
+    private static BenchPlan plan(Config config) {
+        return new BenchPlan(config.name(), config.mode(), config.k(), CascadeSpec.DEFAULT,
+                PolicySpec.DEFAULT.withPolicy(config.policy()), false);
     }
 
     /** Submits {@code count} streams at once (prompts in turn) and waits for all of them. */

@@ -1,15 +1,9 @@
 package dev.specd.bench;
 
-import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
-import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
-import dev.specd.plan.DraftPlan;
-import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.PolicySpec;
-import dev.specd.plan.ModelRef;
-import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSettings;
@@ -20,7 +14,6 @@ import dev.specd.sched.EngineLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Speculation strategies side by side on one target/draft pair: target-only, lossless with fixed
@@ -110,24 +103,10 @@ public final class SpeculationBench {
     }
 
     private Result measure(Config c, List<int[]> outputs) {
-        ModelRef targetRef = new ModelRef.File(target.toString(), Optional.empty(), Optional.empty());
-        List<DraftPlan> drafters = new ArrayList<>();
-        List<ModelBackend> draftModels = new ArrayList<>();
-        if (c.mode() != SpeculationMode.OFF) {
-            if (c.lookup()) {
-                drafters.add(new DraftPlan.Lookup(1, 4));
-            } else {
-                drafters.add(new DraftPlan.Model(new ModelRef.File(draft.toString(), Optional.empty(), Optional.empty()), 2048));
-                draftModels.add(LlamaBackend.load(draft, LoadOptions.DEFAULT));
-            }
-        }
         CascadeSpec cascade = new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, c.tau(), 0.0, 32);
-        ExecutionPlan plan = new ExecutionPlan("bench", c.name(), targetRef, 2048, 1, threads, 0, 2048,
-                RequestDefaults.OPENAI, "bench", c.mode(), drafters, c.k(), cascade,
-                PolicySpec.STATIC, c.k() + 1, List.of());
-        SpeculationSettings settings = c.mode() == SpeculationMode.OFF ? SpeculationSettings.OFF
-                : new SpeculationSettings(c.mode(), c.k(), cascade);
-        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels, 16)) {
+        BenchPlan bench = new BenchPlan(c.name(), c.mode(), c.k(), cascade, PolicySpec.STATIC, c.lookup());
+        SpeculationSettings settings = bench.settings();
+        try (EngineLoop loop = bench.open(target, draft, 2048, 1, threads, 16, EnergyAccount.unmetered())) {
             List<String> prompts = c.editPrompts() ? EDIT_PROMPTS : STORY_PROMPTS;
             generate(loop, tokenize(loop, prompts.getFirst()), 8, settings, new ArrayList<>()); // warm-up
             int total = 0, rounds = 0, drafted = 0, accepted = 0, verified = 0, unverified = 0;

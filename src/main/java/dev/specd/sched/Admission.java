@@ -46,12 +46,25 @@ final class Admission {
 
     /** The next request to admit, or null after {@code millis} without one. */
     Job poll(long millis) throws InterruptedException {
-        return waiting.poll(millis, TimeUnit.MILLISECONDS);
+        return admissible(waiting.poll(millis, TimeUnit.MILLISECONDS));
     }
 
     /** The next request to admit, or null. */
     Job poll() {
-        return waiting.poll();
+        return admissible(waiting.poll());
+    }
+
+    /**
+     * {@code job}, or the first waiting request after it, that can still be admitted: requests
+     * whose client went away are skipped, those past their deadline failed.
+     */
+    private Job admissible(Job job) {
+        long now = clock.getAsLong();
+        while (job != null && (job.cancelled || job.expired(now))) {
+            if (!job.cancelled) job.emitter.fail(timeout(false));
+            job = waiting.poll();
+        }
+        return job;
     }
 
     int size() {

@@ -309,12 +309,8 @@ public final class EngineLoop implements AutoCloseable {
         queue.failAll(new ShuttingDownException(plan.id()));
     }
 
+    /** Gives a request (one {@link Admission} found admissible) its sequence slot and generation. */
     private void admit(Job job) {
-        if (job.cancelled) return;
-        if (job.expired(queue.now())) {
-            job.emitter.fail(queue.timeout(false));
-            return;
-        }
         try {
             Sampler sampler = new Sampler(job.request.sampling());
             RequestClass cls = RequestClass.of(job.request.speculation().mode(), job.request.sampling());
