@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.specd.sampling.InvalidSamplingParameterException;
+import dev.specd.plan.OverrideException;
 import dev.specd.sched.QueueFullException;
 import dev.specd.sched.RequestTimeoutException;
+import dev.specd.sched.SchedulerException;
 import dev.specd.sched.ShuttingDownException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -35,14 +37,19 @@ public class ErrorMappers {
         return respond(ApiException.invalid(e.param(), e.getMessage()));
     }
 
-    @ServerExceptionMapper({QueueFullException.class, RequestTimeoutException.class, ShuttingDownException.class})
-    public Response scheduler(RuntimeException e) {
+    @ServerExceptionMapper
+    public Response scheduler(SchedulerException e) {
         return respond(scheduling(e));
+    }
+
+    @ServerExceptionMapper
+    public Response override(OverrideException e) {
+        return respond(ApiException.invalid(e.field(), e.getMessage()));
     }
 
     /**
      * The scheduler's refusals and failures as OpenAI errors; shared with streams, which send the
-     * same body as their last event. Null for anything else.
+     * same body as their last event.
      * <ul>
      * <li>queue full: 429 {@code rate_limit_error}, Retry-After;
      * <li>timed out while still queued: 503 {@code timeout}/{@code queue_timeout}, Retry-After —
@@ -53,7 +60,7 @@ public class ErrorMappers {
      *     retry reaches another or the restarted instance.
      * </ul>
      */
-    static ApiException scheduling(RuntimeException e) {
+    static ApiException scheduling(SchedulerException e) {
         return switch (e) {
             case QueueFullException q -> new ApiException(429, "rate_limit_error", null, "queue_full", q.getMessage(),
                     q.retryAfterSeconds());
@@ -62,7 +69,6 @@ public class ErrorMappers {
             case RequestTimeoutException t -> new ApiException(503, "timeout", null, "queue_timeout", t.getMessage(),
                     RETRY_AFTER_SECONDS);
             case ShuttingDownException s -> shuttingDown();
-            default -> null;
         };
     }
 

@@ -2,8 +2,11 @@ package dev.specd.api;
 
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.Cancellable;
+import dev.specd.runtime.GenerationRequest;
+import dev.specd.sched.GenerationSink;
+import dev.specd.sched.Pipeline;
+import dev.specd.sched.SchedulerException;
+import dev.specd.sched.Submission;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,27 +16,24 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bridges the generations of one request's choices (their {@link Multi}s, emitted on the engine
- * thread) to the worker thread that writes the HTTP response, as one queue of events tagged with
- * their choice. Cancelling it cancels every subscription, which cancels the generations and frees
- * their sequences — done when the client disconnects.
+ * The events of one request's choices, from the engine thread (each choice's {@link GenerationSink})
+ * to the worker thread that writes the HTTP response, as one queue of events tagged with their
+ * choice. Cancelling it cancels every choice, which frees their sequences — done when the client
+ * disconnects.
  */
 final class EventQueue {
 
-    /** What the queue yields: an event, a failure, or the end of one choice's generation. */
+    /** What the queue yields: an event, a failure, or the reader's own cancellation. */
     sealed interface Item {
     }
 
     record Event(int choice, GenerationEvent event) implements Item {
     }
 
-    record Failure(Throwable error) implements Item {
+    record Failure(SchedulerException error) implements Item {
     }
 
-    record End(int choice) implements Item {
-    }
-
-    /** Queued by {@link #cancel()}: cancelled subscriptions send nothing more, so a waiting reader must be woken. */
+    /** Queued by {@link #cancel()}: cancelled generations send nothing more, so a waiting reader must be woken. */
     record Cancelled() implements Item {
     }
 
@@ -44,41 +44,54 @@ final class EventQueue {
     }
 
     private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
-    private final List<Cancellable> subscriptions = new ArrayList<>();
+    private final List<Submission> submissions = new ArrayList<>();
+    private final int choices;
 
-    EventQueue(List<Multi<GenerationEvent>> choices) {
-        // Admission failures (a full queue) arrive during subscribe, so they are queued before
-        // the caller looks: it can still answer with an error status instead of a stream.
-        for (int i = 0; i < choices.size(); i++) {
-            int choice = i;
-            subscriptions.add(choices.get(i).subscribe().with(
-                    e -> items.add(new Event(choice, e)),
-                    t -> items.add(new Failure(t)),
-                    () -> items.add(new End(choice))));
+    private EventQueue(int choices) {
+        this.choices = choices;
+    }
+
+    /**
+     * Submits every choice to {@code pipeline}. A refusal (a full queue, shutdown) cancels the
+     * choices already submitted — they must not run for nobody — and is thrown before any
+     * response is committed, so that it can still be answered with its own status.
+     */
+    static EventQueue submit(Pipeline pipeline, List<GenerationRequest> requests) {
+        EventQueue q = new EventQueue(requests.size());
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                int choice = i;
+                q.submissions.add(pipeline.submit(requests.get(i), new GenerationSink() {
+                    @Override
+                    public void onEvent(GenerationEvent event) {
+                        q.items.add(new Event(choice, event));
+                    }
+
+                    @Override
+                    public void onFailure(SchedulerException failure) {
+                        q.items.add(new Failure(failure));
+                    }
+                }));
+            }
+        } catch (SchedulerException e) {
+            q.cancel();
+            throw e;
         }
+        return q;
     }
 
     int choices() {
-        return subscriptions.size();
-    }
-
-    /** A failure that is already known, to be thrown before any response is committed. */
-    RuntimeException earlyFailure() {
-        for (Item item : items) {
-            if (item instanceof Failure(Throwable t)) return asRuntime(t);
-        }
-        return null;
+        return choices;
     }
 
     /**
      * Hands every event to {@code listener} until each choice has sent its {@link GenerationEvent.Done}.
-     * A failed subscription is rethrown as it is (a late admission failure keeps its own status).
+     * A scheduler failure is rethrown as it is (a timeout keeps its own status).
      *
      * @param timeoutMillis longest wait for the next event before the engine counts as stuck
      */
     void forEach(Listener listener, long timeoutMillis) throws IOException, InterruptedException {
-        boolean[] done = new boolean[choices()];
-        int left = done.length;
+        int left = choices;
         while (left > 0) {
             Item item = items.poll(timeoutMillis, TimeUnit.MILLISECONDS);
             if (item == null) throw new IllegalStateException("no event from the engine for " + timeoutMillis + " ms");
@@ -89,22 +102,14 @@ final class EventQueue {
                         if (d.reason() == FinishReason.ERROR || d.reason() == FinishReason.CANCELLED) {
                             throw ApiException.generationFailed(d.error() != null ? d.error() : d.reason().openAi());
                         }
-                        done[choice] = true;
                         left--;
                     }
                     listener.on(choice, event);
                 }
-                case Failure(Throwable t) -> throw asRuntime(t);
-                case End(int choice) -> {
-                    if (!done[choice]) throw new IllegalStateException("generation ended without a result");
-                }
+                case Failure(SchedulerException e) -> throw e;
                 case Cancelled() -> throw cancelled();
             }
         }
-    }
-
-    private static RuntimeException asRuntime(Throwable t) {
-        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
     }
 
     /**
@@ -118,7 +123,7 @@ final class EventQueue {
 
     /** Cancels every choice's generation; whoever waits in {@link #forEach} gets {@link #cancelled()}. */
     void cancel() {
-        for (Cancellable s : subscriptions) s.cancel();
+        for (Submission s : submissions) s.cancel();
         items.add(new Cancelled());
     }
 }

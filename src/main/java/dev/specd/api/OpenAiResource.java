@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.specd.engine.ChatMessage;
 import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.Pipeline;
 import dev.specd.sched.PipelineRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
@@ -61,8 +61,8 @@ public class OpenAiResource {
         return model(registry.find(id).orElseThrow(() -> ApiException.modelNotFound(id)));
     }
 
-    private Responses.Model model(EngineLoop e) {
-        return new Responses.Model(e.plan().id(), "model", registry.createdEpochSeconds(), "specd");
+    private Responses.Model model(Pipeline p) {
+        return new Responses.Model(p.id(), "model", registry.createdEpochSeconds(), "specd");
     }
 
     @POST
@@ -71,7 +71,7 @@ public class OpenAiResource {
     @Blocking
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
-        EngineLoop engine = engine(request.model());
+        Pipeline engine = pipeline(request.model());
         int logprobs = RequestMapper.completionLogprobs(request.logprobs());
         int[] prompt = RequestMapper.completionPrompt(request.prompt(), engine.target().vocab());
         GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
@@ -85,7 +85,7 @@ public class OpenAiResource {
     @Blocking
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
-        EngineLoop engine = engine(request.model());
+        Pipeline engine = pipeline(request.model());
         int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
         List<ChatMessage> messages = RequestMapper.messages(request.messages());
         String text = engine.target().applyChatTemplate(messages, true);
@@ -97,7 +97,7 @@ public class OpenAiResource {
         return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(), request, http);
     }
 
-    private EngineLoop engine(String model) {
+    private Pipeline pipeline(String model) {
         if (registry.isShuttingDown()) throw ErrorMappers.shuttingDown();
         if (registry.failure().isPresent()) throw ApiException.unavailable("models failed to load: " + registry.failure().get());
         if (!registry.isReady()) throw ApiException.unavailable("models are still loading; retry shortly");
@@ -108,17 +108,12 @@ public class OpenAiResource {
     }
 
     /** Runs the request's choices (batched together on the pipeline's engine) and answers whole or streamed. */
-    private Response serve(EngineLoop engine, List<GenerationRequest> choices, ResponseShape shape, SamplingFields r,
+    private Response serve(Pipeline engine, List<GenerationRequest> choices, ResponseShape shape, SamplingFields r,
                            RoutingContext http) {
         ResponseShape.Head head = new ResponseShape.Head(shape.newId(), System.currentTimeMillis() / 1000,
                 engine.plan().id());
         Vocab vocab = choices.getFirst().wantsLogprobs() ? engine.target().vocab() : null;
-        EventQueue events = new EventQueue(choices.stream().map(engine::submit).toList());
-        RuntimeException early = events.earlyFailure();
-        if (early != null) {
-            events.cancel(); // choices admitted before the queue filled up must not run for nobody
-            throw early;
-        }
+        EventQueue events = EventQueue.submit(engine, choices);
         // The response ending (sent, or its connection closed) is the only sign of a client that
         // went away while we compute; cancelling finished generations is a no-op.
         http.addEndHandler(v -> events.cancel());

@@ -7,7 +7,7 @@ import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.Pipeline;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -185,7 +185,7 @@ final class RequestMapper {
      *
      * @param logprobs the request's {@link GenerationRequest#logprobs()}, already checked
      */
-    static GenerationRequest generation(EngineLoop engine, int[] prompt, Integer maxTokens, String maxTokensParam,
+    static GenerationRequest generation(Pipeline engine, int[] prompt, Integer maxTokens, String maxTokensParam,
                                         SamplingFields r, String promptParam, int logprobs) {
         ExecutionPlan plan = engine.plan();
         int budget = plan.sequenceBudget();

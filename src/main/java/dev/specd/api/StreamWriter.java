@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.specd.api.ResponseShape.Head;
 import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationEvent;
+import dev.specd.sched.SchedulerException;
 import dev.specd.sampling.Logprobs;
 
 import java.io.IOException;
@@ -64,8 +65,8 @@ final class StreamWriter {
             } catch (RuntimeException e) {
                 events.cancel();
                 // A timeout or shutdown ends a stream with the error a plain request would get.
-                ApiException known = ErrorMappers.scheduling(e);
-                send((known != null ? known : ApiException.generationFailed(String.valueOf(e.getMessage()))).body());
+                send((e instanceof SchedulerException s ? ErrorMappers.scheduling(s)
+                        : ApiException.generationFailed(String.valueOf(e.getMessage()))).body());
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -6,16 +6,15 @@ import dev.specd.engine.CacheDirs;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.PipelineCompiler;
 import dev.specd.plan.SpecException;
-import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.DraftPlan;
 import dev.specd.plan.SpeculationPolicy;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.PipelineProfile;
 import dev.specd.runtime.ProfileData;
-import dev.specd.runtime.ProfileStore;
 import dev.specd.runtime.RequestClass;
-import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.Telemetry;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.Engine;
+import dev.specd.sched.Pipeline;
 import dev.specd.sched.SchedulerLimits;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +22,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -72,33 +72,51 @@ public final class ProfileCommand implements Callable<Integer> {
             return 1;
         }
         if (threads > 0) plan = plan.withThreads(threads);
-        if (plan.mode() == SpeculationMode.OFF) {
+        if (!plan.speculation().speculates()) {
             System.err.println("error: pipeline " + plan.id() + " does not speculate: there is nothing to profile");
             return 1;
         }
         Workload w = Workload.named(workload);
-        PipelineLoader.Models models = PipelineLoader.load(plan, BenchCommand.resolver());
-        PipelineProfile profile = new PipelineProfile(plan.id(), ProfileStore.planKey(plan));
-        SpeculationSettings settings = new SpeculationSettings(plan.mode(), plan.k(), plan.cascade(),
-                plan.policy().withPolicy(SpeculationPolicy.STATIC));
+        // The full k every round, so that acceptance is measured at every draft position.
+        SpeculationSpec settings = plan.speculation().withPolicy(plan.speculation().policy()
+                .withPolicy(SpeculationPolicy.STATIC));
         long t0 = System.nanoTime();
         int generated = 0;
-        try (EngineLoop loop = new EngineLoop(plan, models.target(), models.drafts(),
+        ProfileStore store = new ProfileStore(dir.orElse(CacheDirs.fromEnvironment().profilesDir()));
+        Serving.Setup setup = new Serving.Setup(BenchCommand.resolver(), new ModelPool(Telemetry.NONE),
                 new SchedulerLimits(16, Duration.ofHours(1)), Telemetry.NONE, EnergyAccount.unmetered(),
-                profile)) {
+                ProfileSource.FRESH);
+        try (Serving serving = Serving.start(List.of(plan), setup)) {
+            serving.awaitReady(Duration.ofMinutes(10));
+            Pipeline p = serving.pipelines().getFirst();
+            Engine engine = p.engine();
             for (int pass = 0; pass < repeat; pass++) {
                 for (int i = 0; i < w.prompts().size(); i++) {
-                    generated += w.run(loop, i, i + pass * w.prompts().size(), tokens, settings).completionTokens();
+                    generated += w.run(p, i, i + pass * w.prompts().size(), tokens, settings).completionTokens();
                 }
             }
+            String engineKey = ProfileStore.engineKey(engine.spec(), draftKeys(plan));
+            ProfileData data = p.profile().snapshot();
+            System.out.printf(Locale.ROOT, "profiled pipeline %s on workload %s: %d tokens, %d rounds in %.1f s%n",
+                    plan.id(), w.name(), generated, data.rounds(), (System.nanoTime() - t0) / 1e9);
+            System.out.println(p.profile().report(RequestClass.of(plan.speculation().mode(), w.sampling(0)),
+                    plan.speculation().k()));
+            report(store.saveEngine(engine.costs().snapshot(engine.id(), engineKey)), store.engineFile(engine.id()));
+            report(store.savePreset(engine.id(), data), store.presetFile(engine.id(), plan.id()));
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         }
-        ProfileStore store = new ProfileStore(dir.orElse(CacheDirs.profilesDir()));
-        ProfileData data = profile.snapshot();
-        Path saved = store.save(data);
-        System.out.printf(Locale.ROOT, "profiled pipeline %s on workload %s: %d tokens, %d rounds in %.1f s%n", plan.id(),
-                w.name(), generated, data.rounds(), (System.nanoTime() - t0) / 1e9);
-        System.out.println(profile.report(RequestClass.of(plan.mode(), w.sampling(0)), plan.k()));
-        System.out.println("saved " + saved);
-        return 0;
+    }
+
+    private static List<String> draftKeys(ExecutionPlan plan) {
+        return plan.drafters().stream().filter(d -> d instanceof DraftPlan.Model)
+                .map(d -> ((DraftPlan.Model) d).model().key()).distinct().toList();
+    }
+
+    private static void report(Optional<Path> saved, Path file) {
+        System.out.println(saved.map(f -> "saved " + f)
+                .orElse("kept " + file + ": it holds more measurements than this run"));
     }
 }

@@ -2,10 +2,9 @@ package dev.specd.app;
 
 import dev.specd.engine.CacheDirs;
 import dev.specd.plan.ExecutionPlan;
+import dev.specd.runtime.CostModel;
 import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.ProfileStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -16,37 +15,64 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Profile-guided start: each pipeline's profile is loaded before its engine starts (so its
- * policies are warm and it skips calibration), saved every {@code specd.profiles.save-interval}
- * while serving (a crash loses little), and saved once more on shutdown.
+ * Profile-guided start: each engine's costs and each preset's acceptance profile are loaded before
+ * the engine starts (so its policies are warm and it skips calibration), saved every
+ * {@code specd.profiles.save-interval} while serving (a crash loses little), and saved once more on
+ * shutdown.
  */
 @ApplicationScoped
-public class ProfileKeeper {
+public class ProfileKeeper implements ProfileSource {
 
     private static final Logger LOG = Logger.getLogger(ProfileKeeper.class);
 
-    @Inject
-    SpecdConfig config;
+    private record EngineEntry(String engine, String key, CostModel costs) {
+    }
 
-    private final List<PipelineProfile> profiles = new CopyOnWriteArrayList<>();
+    private record PresetEntry(String engine, PipelineProfile profile) {
+    }
+
+    private final SpecdConfig config;
+    private final List<EngineEntry> engines = new CopyOnWriteArrayList<>();
+    private final List<PresetEntry> presets = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService saver;
     private ProfileStore store;
 
-    /** The pipeline's saved profile, or a fresh one; either way kept for saving from now on. */
-    PipelineProfile open(ExecutionPlan plan) {
-        PipelineProfile profile = new PipelineProfile(plan.id(), ProfileStore.planKey(plan));
+    public ProfileKeeper(SpecdConfig config) {
+        this.config = config;
+    }
+
+    /** The engine's saved costs, or a fresh model; either way kept for saving from now on. */
+    @Override
+    public CostModel openEngine(String engine, String key) {
+        CostModel costs = new CostModel();
         if (config.profiles().enabled()) {
-            store().load(plan).ifPresent(data -> {
-                profile.restore(data);
-                LOG.infof("pipeline %s: warm start from profile %s (%d rounds)", plan.id(), store().file(plan.id()),
-                        data.rounds());
+            store().loadEngine(engine, key).ifPresent(data -> {
+                costs.restore(data);
+                LOG.infof("engine %s: warm start from %s (%d decodes measured; no calibration needed)", engine,
+                        store().engineFile(engine), data.observations());
             });
         }
-        profiles.add(profile);
+        engines.add(new EngineEntry(engine, key, costs));
+        return costs;
+    }
+
+    /** The preset's saved profile, or a fresh one; either way kept for saving from now on. */
+    @Override
+    public PipelineProfile openPreset(String engine, ExecutionPlan plan, CostModel costs) {
+        String key = ProfileStore.presetKey(plan);
+        PipelineProfile profile = new PipelineProfile(plan.id(), key, costs, plan.draftModelKey());
+        if (config.profiles().enabled()) {
+            store().loadPreset(engine, plan.id(), key).ifPresent(data -> {
+                profile.restore(data);
+                LOG.infof("pipeline %s: warm start from profile %s (%d rounds)", plan.id(),
+                        store().presetFile(engine, plan.id()), data.rounds());
+            });
+        }
+        presets.add(new PresetEntry(engine, profile));
         return profile;
     }
 
-    /** Starts the periodic saving; called once every pipeline is open. */
+    /** Starts the periodic saving; called once every engine is open. */
     synchronized void startSaving() {
         if (!config.profiles().enabled() || saver != null) return;
         long every = Math.max(1, config.profiles().saveInterval().toMillis());
@@ -77,19 +103,27 @@ public class ProfileKeeper {
     }
 
     private void saveAll() {
-        ProfileStore store = store();
-        for (PipelineProfile p : profiles) {
-            if (p.rounds() == 0 && !p.calibrated()) continue; // nothing learnt: keep whatever was saved before
+        ProfileStore s = store();
+        for (EngineEntry e : engines) {
+            if (!e.costs().calibrated()) continue; // nothing learnt: keep whatever was saved before
             try {
-                store.save(p.snapshot());
-            } catch (RuntimeException e) {
-                LOG.warnf("saving the profile of pipeline %s failed: %s", p.pipeline(), e.getMessage());
+                s.saveEngine(e.costs().snapshot(e.engine(), e.key()));
+            } catch (RuntimeException ex) {
+                LOG.warnf("saving the costs of engine %s failed: %s", e.engine(), ex.getMessage());
+            }
+        }
+        for (PresetEntry p : presets) {
+            if (p.profile().rounds() == 0) continue;
+            try {
+                s.savePreset(p.engine(), p.profile().snapshot());
+            } catch (RuntimeException ex) {
+                LOG.warnf("saving the profile of pipeline %s failed: %s", p.profile().pipeline(), ex.getMessage());
             }
         }
     }
 
-    private synchronized ProfileStore store() {
-        if (store == null) store = new ProfileStore(config.profiles().dir().map(Path::of).orElse(CacheDirs.profilesDir()));
+    synchronized ProfileStore store() {
+        if (store == null) store = new ProfileStore(config.profiles().dir().map(Path::of).orElse(CacheDirs.of(config.cacheDir()).profilesDir()));
         return store;
     }
 }

@@ -6,11 +6,10 @@ import dev.specd.forge.Forge;
 import dev.specd.models.ModelResolver;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.PipelineCompiler;
-import dev.specd.plan.PipelineSpec;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.EnergySource;
 import dev.specd.runtime.Telemetry;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.Pipeline;
 import dev.specd.sched.PipelineRegistry;
 import dev.specd.sched.SchedulerLimits;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -18,70 +17,74 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Loads every pipeline before the server takes requests. Any failure — a spec error, a model file
- * that is missing, fails its checksum or is rejected by llama.cpp — fails start-up with a message
- * naming the file, instead of a server that answers errors forever.
+ * Loads every pipeline before the server takes requests: compiles the specs (presets over one
+ * target must agree on its engine), loads each model once, starts one engine per target, and waits
+ * for the engines to calibrate. Any failure — a spec error, a model file that is missing, fails its
+ * checksum or is rejected by llama.cpp — fails start-up with a message naming the file, instead of
+ * a server that answers errors forever.
  */
 @ApplicationScoped
 public class Startup {
 
     private static final Logger LOG = Logger.getLogger(Startup.class);
+    /** Longest wait for the engines' calibration before the server counts as failed. */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(10);
 
-    @Inject
-    SpecdConfig config;
+    private final SpecdConfig config;
+    private final PipelineRegistry registry;
+    private final ProfileKeeper profiles;
+    private final Telemetry telemetry;
+    private final EnergySource energySource;
+    private Serving serving;
 
-    @Inject
-    PipelineRegistry registry;
-
-    @Inject
-    ProfileKeeper profiles;
-
-    @Inject
-    Telemetry telemetry;
-
-    @Inject
-    EnergySource energySource;
+    public Startup(SpecdConfig config, PipelineRegistry registry, ProfileKeeper profiles, Telemetry telemetry,
+                   EnergySource energySource) {
+        this.config = config;
+        this.registry = registry;
+        this.profiles = profiles;
+        this.telemetry = telemetry;
+        this.energySource = energySource;
+    }
 
     void onStart(@Observes StartupEvent event) {
-        // Named like the config keys they carry: a second Quarkus start in the same JVM (tests) reads
-        // system properties as config, and an unmapped specd.* key would fail its validation.
-        config.engine().library().ifPresent(lib -> System.setProperty(NativeLibrary.PATH_PROPERTY, lib));
-        config.cacheDir().ifPresent(dir -> System.setProperty(CacheDirs.PROPERTY, dir));
+        CacheDirs cache = CacheDirs.of(config.cacheDir());
+        NativeLibrary.use(new NativeLibrary.Settings(config.engine().library().map(Path::of), cache.nativeDir()));
         try {
             SchedulerLimits limits = new SchedulerLimits(config.scheduler().queueCapacity(),
                     config.scheduler().requestTimeout());
-            List<PipelineSpec> specs = PipelineSources.load(config.pipelines());
-            // One account for all pipelines: the meter is process-wide, each joule is charged once.
+            List<ExecutionPlan> plans = PipelineCompiler.compileAll(PipelineSources.load(config.pipelines())).stream()
+                    .map(p -> p.target().threads() == 0 && config.engine().threads() > 0
+                            ? p.withThreads(config.engine().threads()) : p)
+                    .toList();
+            // One account for all engines: the meter is process-wide, each joule is charged once.
             EnergyAccount energy = new EnergyAccount(energySource);
-            ModelResolver resolver = new ModelResolver(modelDirs(), CacheDirs.root(), config.download(), Forge::forge,
+            ModelResolver resolver = new ModelResolver(modelDirs(), cache.root(), config.download(), Forge::forge,
                     "forge-v" + Forge.VERSION);
-            for (PipelineSpec spec : specs) {
-                ExecutionPlan plan = PipelineCompiler.compile(spec);
-                if (plan.threads() == 0 && config.engine().threads() > 0) {
-                    plan = plan.withThreads(config.engine().threads());
-                }
-                PipelineLoader.Models models = PipelineLoader.load(plan, resolver);
-                registry.register(new EngineLoop(plan, models.target(), models.drafts(), limits,
-                        telemetry, energy, profiles.open(plan)));
-            }
+            serving = Serving.start(plans, new Serving.Setup(resolver, new ModelPool(telemetry), limits, telemetry,
+                    energy, profiles));
+            for (Pipeline p : serving.pipelines()) registry.register(p);
+            serving.awaitReady(START_TIMEOUT);
             profiles.startSaving();
             registry.markReady();
-            LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),
-                    registry.all().getFirst().plan().id());
-        } catch (RuntimeException e) {
+            LOG.infof("serving pipelines %s (default: %s) on engines %s",
+                    registry.all().stream().map(Pipeline::id).toList(), registry.all().getFirst().id(),
+                    registry.engines().stream().map(e -> e.id()).toList());
+        } catch (RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             registry.markFailed(e.getMessage());
-            registry.closeAll();
+            registry.clear();
+            if (serving != null) serving.close();
             LOG.error("start-up failed: " + e.getMessage());
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
     }
 
@@ -97,11 +100,14 @@ public class Startup {
 
     /**
      * Stage three, after the HTTP server has let the last responses out (quarkus.shutdown.timeout):
-     * free contexts and models. The drain is a no-op by now, unless stage one never ran.
+     * save the profiles, then free contexts and models — each only once no thread uses it. The
+     * drain is a no-op by now, unless stage one never ran.
      */
     void onStop(@Observes ShutdownEvent event) {
-        registry.shutdown(config.scheduler().drainTimeout());
+        registry.drain(config.scheduler().drainTimeout());
         profiles.stop(); // after the drain: the last requests' rounds are in
+        registry.clear();
+        if (serving != null) serving.close();
     }
 
     private List<Path> modelDirs() {

@@ -7,9 +7,9 @@ import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.RequestClass;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.SpeculationSummary;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.LocalEngine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,8 +79,9 @@ public final class AdaptiveBench {
     public Result run(Path target, Workload w, Config c) {
         PolicySpec policy = new PolicySpec(c.policy(), stopConfidence, PolicySpec.DEFAULT_REPROBE_EVERY);
         BenchPlan bench = new BenchPlan(c.name(), c.mode(), c.k(), CascadeSpec.DEFAULT, policy, false);
-        SpeculationSettings settings = bench.settings();
-        try (EngineLoop loop = bench.open(target, draft, 2048, 1, threads, 16, energy)) {
+        SpeculationSpec settings = bench.settings();
+        try (LocalEngine engine = bench.open(target, draft, 2048, 1, threads, 16, energy)) {
+            var loop = engine.pipeline();
             w.run(loop, 0, 0, 16, settings); // warm-up; also waits out the start-up calibration
             int total = 0, rounds = 0, drafted = 0, accepted = 0;
             double joules = 0;

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
-        BenchCommand.Load.class, AdaptiveCommand.class},
+        LoadCommand.class, AdaptiveCommand.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
 
@@ -181,90 +181,9 @@ public final class BenchCommand {
         }
     }
 
-    @Command(name = "load", mixinStandardHelpOptions = true,
-            description = "Concurrent streams through one engine loop: throughput, TTFT, ITL and TPOT, "
-                    + "target-only and lossless k=4.")
-    static final class Load implements Callable<Integer> {
-
-        @Mixin
-        Common common;
-
-        @Mixin
-        DraftOption draft;
-
-        @Option(names = "--tokens", defaultValue = "64", description = "tokens per stream")
-        int tokens;
-
-        @Option(names = "--concurrency", defaultValue = "1,4,16", split = ",",
-                description = "concurrent streams (= sequences of the loop), one run each")
-        List<Integer> concurrency;
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            int t = common.threads();
-            Path out = common.out;
-            Path target = common.target();
-            Path draftFile = draft.file();
-            System.err.printf("target %s, draft %s, %d tokens per stream, %d threads%n", target, draftFile, tokens, t);
-            LoadBench bench = new LoadBench(target, draftFile, t);
-            List<LoadBench.Result> results = new java.util.ArrayList<>();
-            for (LoadBench.Config c : LoadBench.defaultConfigs()) {
-                for (int n : concurrency) {
-                    results.add(bench.run(c, n, tokens));
-                    LoadBench.Result r = results.getLast();
-                    System.err.printf(Locale.ROOT, "%-13s C=%-3d %8.2f tok/s in %.2f s%n", c.name(), n,
-                            r.tokensPerSecond(), r.seconds());
-                }
-            }
-            StringBuilder csv = new StringBuilder("config,concurrency,tokens_per_stream,tokens,seconds,tokens_per_second,"
-                    + "ttft_p50_ms,ttft_p99_ms,itl_p50_ms,itl_p99_ms,tpot_p50_ms,tpot_p99_ms,acceptance,mean_k\n");
-            StringBuilder json = new StringBuilder("[\n");
-            String header = String.format("%-13s %3s %9s %10s %10s %10s %10s %10s %10s %6s", "config", "C", "tok/s",
-                    "ttft p50", "itl p50", "itl p99", "tpot p50", "tpot p99", "acceptance", "mean k");
-            System.out.println(header + "\n" + "-".repeat(header.length()));
-            for (LoadBench.Result r : results) {
-                csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.3f%n",
-                        r.config().name(), r.concurrency(), r.tokensPerStream(), r.tokens(), r.seconds(),
-                        r.tokensPerSecond(), r.ttftP50() * 1e3, r.ttftP99() * 1e3, r.itlP50() * 1e3, r.itlP99() * 1e3,
-                        r.tpotP50() * 1e3, r.tpotP99() * 1e3, r.acceptance(), r.meanK()));
-                json.append(String.format(Locale.ROOT, "  {\"config\":\"%s\",\"concurrency\":%d,\"tokens_per_stream\":%d,"
-                                + "\"seconds\":%.4f,\"tokens_per_second\":%.3f,\"ttft_p50_ms\":%.3f,\"ttft_p99_ms\":%.3f,"
-                                + "\"itl_p50_ms\":%.3f,\"itl_p99_ms\":%.3f,\"tpot_p50_ms\":%.3f,\"tpot_p99_ms\":%.3f,"
-                                + "\"acceptance\":%s,\"mean_k\":%.3f}%s%n", r.config().name(), r.concurrency(), r.tokensPerStream(),
-                        r.seconds(), r.tokensPerSecond(), r.ttftP50() * 1e3, r.ttftP99() * 1e3, r.itlP50() * 1e3,
-                        r.itlP99() * 1e3, r.tpotP50() * 1e3, r.tpotP99() * 1e3,
-                        Double.isNaN(r.acceptance()) ? "null" : String.format(Locale.ROOT, "%.4f", r.acceptance()),
-                        r.meanK(), r == results.getLast() ? "" : ","));
-                System.out.printf(Locale.ROOT, "%-13s %3d %9.2f %8.1fms %8.1fms %8.1fms %8.1fms %8.1fms %10s %6.2f%n",
-                        r.config().name(), r.concurrency(), r.tokensPerSecond(), r.ttftP50() * 1e3, r.itlP50() * 1e3,
-                        r.itlP99() * 1e3, r.tpotP50() * 1e3, r.tpotP99() * 1e3,
-                        Double.isNaN(r.acceptance()) ? "-" : String.format(Locale.ROOT, "%.3f", r.acceptance()),
-                        r.meanK());
-            }
-            json.append("]\n");
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("load.csv"), csv);
-            Files.writeString(out.resolve("load.json"), json);
-            Map<String, Map<Double, Double>> throughput = Charts.ordered();
-            Map<String, Map<Double, Double>> tpot = Charts.ordered();
-            for (LoadBench.Result r : results) {
-                throughput.computeIfAbsent(r.config().name(), n -> Charts.ordered())
-                        .put((double) r.concurrency(), r.tokensPerSecond());
-                tpot.computeIfAbsent(r.config().name(), n -> Charts.ordered())
-                        .put((double) r.concurrency(), r.tpotP50() * 1e3);
-            }
-            Charts.lines(out.resolve("load-throughput.png"), "Throughput by concurrent streams", "concurrent streams",
-                    "tokens/s", throughput);
-            Charts.lines(out.resolve("load-tpot.png"), "Time per output token (p50) by concurrent streams",
-                    "concurrent streams", "ms", tpot);
-            System.out.println("wrote " + out.resolve("load.csv") + ", load.json, load-throughput.png and load-tpot.png");
-            return 0;
-        }
-    }
-
     /** Models from SPECD_MODELS_DIR, the cache, a download or the forge, as the server finds them. */
     public static ModelResolver resolver() {
-        return new ModelResolver(modelDirs(), CacheDirs.root(), true, Forge::forge, "forge-v" + Forge.VERSION);
+        return new ModelResolver(modelDirs(), CacheDirs.fromEnvironment().root(), true, Forge::forge, "forge-v" + Forge.VERSION);
     }
 
     static List<Path> modelDirs() {

@@ -1,7 +1,6 @@
 package dev.specd.bench;
 
 import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
@@ -10,11 +9,11 @@ import dev.specd.plan.ModelRef;
 import dev.specd.plan.PolicySpec;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationSpec;
+import dev.specd.plan.TargetSpec;
 import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.SpeculationSettings;
 import dev.specd.runtime.Telemetry;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.LocalEngine;
 import dev.specd.sched.SchedulerLimits;
 
 import java.nio.file.Path;
@@ -33,8 +32,8 @@ import java.util.Optional;
 record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, PolicySpec policy, boolean lookup) {
 
     /** What each request of this configuration asks for. */
-    SpeculationSettings settings() {
-        return mode == SpeculationMode.OFF ? SpeculationSettings.OFF : new SpeculationSettings(mode, k, cascade, policy);
+    SpeculationSpec settings() {
+        return mode == SpeculationMode.OFF ? SpeculationSpec.OFF : new SpeculationSpec(mode, k, cascade, policy);
     }
 
     /**
@@ -42,19 +41,50 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
      * @param queue     requests that may wait for a sequence
      * @param energy    the meter to charge ({@link EnergyAccount#unmetered()} for none)
      */
-    EngineLoop open(Path target, Path draft, int context, int sequences, int threads, int queue,
-                    EnergyAccount energy) {
+    LocalEngine open(Path target, Path draft, int context, int sequences, int threads, int queue,
+                     EnergyAccount energy) {
+        ModelRef.File draftRef = file(draft);
         List<DraftPlan> drafters = mode == SpeculationMode.OFF ? List.of()
-                : List.of(lookup ? new DraftPlan.Lookup(1, 4) : new DraftPlan.Model(file(draft), context));
-        List<ModelBackend> draftModels = mode == SpeculationMode.OFF || lookup ? List.of()
-                : List.of(LlamaBackend.load(draft, LoadOptions.DEFAULT));
-        ExecutionPlan plan = new ExecutionPlan("bench", name, file(target), context, sequences, threads, 0,
-                context / sequences, RequestDefaults.OPENAI, "bench", mode, drafters, k, cascade, policy, k + 1, List.of());
-        return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels,
-                new SchedulerLimits(queue, Duration.ofHours(1)), Telemetry.NONE, energy, new PipelineProfile(plan.id()));
+                : List.of(lookup ? new DraftPlan.Lookup(1, 4) : new DraftPlan.Model(draftRef, context));
+        TargetSpec spec = new TargetSpec(file(target), context, sequences, threads, 0);
+        ExecutionPlan plan = new ExecutionPlan("bench", name, spec, RequestDefaults.OPENAI, "bench", drafters,
+                settings(), List.of());
+        LocalEngine.Builder b = LocalEngine.builder(LlamaBackend.load(target, LoadOptions.DEFAULT), spec)
+                .limits(new SchedulerLimits(queue, Duration.ofHours(1))).telemetry(Telemetry.NONE).energy(energy);
+        if (mode != SpeculationMode.OFF && !lookup) b.draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT));
+        return b.ownModels().pipeline(plan).start();
     }
 
     private static ModelRef.File file(Path p) {
         return new ModelRef.File(p.toString(), Optional.empty(), Optional.empty());
+    }
+
+    /** The ids of the four presets {@link #mixed} serves, like the embedded pipelines. */
+    static final List<String> MIXED_PRESETS = List.of("target", "lossless", "cascade", "lookup");
+
+    /**
+     * One engine with four presets over it, like the embedded pipelines: target-only, lossless with
+     * the draft model (adaptive k ≤ 8), the cascade (τ 0.7) and prompt lookup (adaptive k ≤ 8). Their
+     * requests share its sequences and verify batches.
+     */
+    static LocalEngine mixed(Path target, Path draft, int context, int sequences, int threads, int queue) {
+        ModelRef.File draftRef = file(draft);
+        TargetSpec spec = new TargetSpec(file(target), context, sequences, threads, 0);
+        List<DraftPlan> model = List.of(new DraftPlan.Model(draftRef, context));
+        return LocalEngine.builder(LlamaBackend.load(target, LoadOptions.DEFAULT), spec)
+                .draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT)).ownModels()
+                .limits(new SchedulerLimits(queue, Duration.ofHours(1)))
+                .pipeline(preset("target", spec, List.of(), SpeculationSpec.OFF))
+                .pipeline(preset("lossless", spec, model, new SpeculationSpec(SpeculationMode.LOSSLESS, 8,
+                        CascadeSpec.DEFAULT, PolicySpec.DEFAULT)))
+                .pipeline(preset("cascade", spec, model, new SpeculationSpec(SpeculationMode.CASCADE, 8,
+                        CascadeSpec.DEFAULT, PolicySpec.DEFAULT)))
+                .pipeline(preset("lookup", spec, List.of(new DraftPlan.Lookup(1, 4)),
+                        new SpeculationSpec(SpeculationMode.LOSSLESS, 8, CascadeSpec.DEFAULT, PolicySpec.DEFAULT)))
+                .start();
+    }
+
+    private static ExecutionPlan preset(String id, TargetSpec spec, List<DraftPlan> drafters, SpeculationSpec s) {
+        return new ExecutionPlan(id, id, spec, RequestDefaults.OPENAI, "bench", drafters, s, List.of());
     }
 }

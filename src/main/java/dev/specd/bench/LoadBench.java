@@ -7,10 +7,12 @@ import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.sched.GenerationSink;
+import dev.specd.sched.LocalEngine;
+import dev.specd.sched.Pipeline;
+import dev.specd.sched.SchedulerException;
 import dev.specd.runtime.SpeculationSummary;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ public final class LoadBench {
     }
 
     /** Token arrival times of one stream; written on the engine thread, read after its end. */
-    private static final class Recorder {
+    private static final class Recorder implements GenerationSink {
         final long submitted;
         final long[] arrivals;
         int n;
@@ -56,13 +58,23 @@ public final class LoadBench {
             this.arrivals = new long[tokens];
         }
 
-        void on(GenerationEvent e) {
+        CountDownLatch ended;
+
+        @Override
+        public void onEvent(GenerationEvent e) {
             long now = System.nanoTime();
             if (e instanceof GenerationEvent.Text t) {
                 for (int i = 0; i < t.tokens().length && n < arrivals.length; i++) arrivals[n++] = now;
             } else if (e instanceof GenerationEvent.Done d) {
                 summary = d.speculation();
+                ended.countDown();
             }
+        }
+
+        @Override
+        public void onFailure(SchedulerException e) {
+            failure = e;
+            ended.countDown();
         }
     }
 
@@ -83,26 +95,49 @@ public final class LoadBench {
                 new Config("adaptive k<=8", SpeculationMode.LOSSLESS, 8, SpeculationPolicy.ADAPTIVE));
     }
 
+    /**
+     * Mixed presets on one engine: {@code concurrency} streams spread evenly over {@code presets} (of
+     * {@link BenchPlan#MIXED_PRESETS}) on a fresh engine that serves all four, as the server does.
+     * Run with the target preset alone for the target-only baseline of the same engine.
+     */
+    public Result runMixed(String name, List<String> presets, int concurrency, int tokens) throws InterruptedException {
+        int context = concurrency * perSequence(8, tokens);
+        try (LocalEngine engine = BenchPlan.mixed(target, draft, context, concurrency, threads, Math.max(16, concurrency))) {
+            List<Pipeline> pipelines = presets.stream().map(engine::pipeline).toList();
+            List<int[]> prompts = SpeculationBench.STORY_PROMPTS.stream()
+                    .map(p -> engine.engine().target().vocab().tokenize(p, true, false)).toList();
+            for (Pipeline p : pipelines) streams(List.of(p), prompts, 1, 8); // warm-up
+            long t0 = System.nanoTime();
+            List<Recorder> streams = streams(pipelines, prompts, concurrency, tokens);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return summarize(new Config(name, SpeculationMode.LOSSLESS, 8, SpeculationPolicy.ADAPTIVE), concurrency,
+                    tokens, streams, seconds);
+        }
+    }
+
+    /** Cells per sequence: its prompt (at most a token per character), its tokens and the last round's draft. */
+    private static int perSequence(int k, int tokens) {
+        int longestPrompt = SpeculationBench.STORY_PROMPTS.stream().mapToInt(String::length).max().orElseThrow();
+        return longestPrompt + tokens + k + 8;
+    }
+
     /** Runs {@code config} with {@code concurrency} streams of {@code tokens} tokens each, on a fresh loop. */
     public Result run(Config config, int concurrency, int tokens) throws InterruptedException {
-        try (EngineLoop loop = loop(config, concurrency, tokens)) {
-            SpeculationSettings settings = plan(config).settings();
+        try (LocalEngine engine = loop(config, concurrency, tokens)) {
+            Pipeline loop = engine.pipeline();
             List<int[]> prompts = SpeculationBench.STORY_PROMPTS.stream()
                     .map(p -> loop.target().vocab().tokenize(p, true, false)).toList();
-            streams(loop, prompts, 1, 8, settings); // warm-up: first-call costs out of the measurement
+            streams(List.of(loop), prompts, 1, 8); // warm-up: first-call costs out of the measurement
             long t0 = System.nanoTime();
-            List<Recorder> streams = streams(loop, prompts, concurrency, tokens, settings);
+            List<Recorder> streams = streams(List.of(loop), prompts, concurrency, tokens);
             double seconds = (System.nanoTime() - t0) / 1e9;
             return summarize(config, concurrency, tokens, streams, seconds);
         }
     }
 
-    private EngineLoop loop(Config config, int concurrency, int tokens) {
-        int longestPrompt = SpeculationBench.STORY_PROMPTS.stream().mapToInt(String::length).max().orElseThrow();
-        // Each sequence holds its prompt (at most a token per character), its tokens and the draft
-        // of the last round; all sequences share the one context.
-        int perSequence = longestPrompt + tokens + config.k() + 8;
-        int context = concurrency * perSequence;
+    private LocalEngine loop(Config config, int concurrency, int tokens) {
+        // All sequences share the one context.
+        int context = concurrency * perSequence(config.k(), tokens);
         return plan(config).open(target, draft, context, concurrency, threads, Math.max(16, concurrency),
                 EnergyAccount.unmetered());
     }
@@ -112,20 +147,22 @@ public final class LoadBench {
                 PolicySpec.DEFAULT.withPolicy(config.policy()), false);
     }
 
-    /** Submits {@code count} streams at once (prompts in turn) and waits for all of them. */
-    private static List<Recorder> streams(EngineLoop loop, List<int[]> prompts, int count, int tokens,
-                                          SpeculationSettings settings) throws InterruptedException {
+    /**
+     * Submits {@code count} streams at once (prompts in turn, pipelines in turn, each with its own
+     * speculation settings) and waits for all of them.
+     */
+    private static List<Recorder> streams(List<Pipeline> pipelines, List<int[]> prompts, int count, int tokens)
+            throws InterruptedException {
         List<Recorder> out = new ArrayList<>(count);
         CountDownLatch ended = new CountDownLatch(count);
         for (int i = 0; i < count; i++) {
+            Pipeline loop = pipelines.get(i % pipelines.size());
             GenerationRequest request = new GenerationRequest(prompts.get(i % prompts.size()), SamplingParams.greedy(),
-                    tokens, List.of(), true, settings);
+                    tokens, List.of(), true, loop.plan().withOverride(null, false));
             Recorder r = new Recorder(System.nanoTime(), tokens);
             out.add(r);
-            loop.submit(request).subscribe().with(r::on, t -> {
-                r.failure = t;
-                ended.countDown();
-            }, ended::countDown);
+            r.ended = ended;
+            loop.submit(request, r);
         }
         if (!ended.await(1, TimeUnit.HOURS)) throw new IllegalStateException("streams did not end within an hour");
         for (Recorder r : out) {

@@ -8,9 +8,11 @@ import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.plan.SpeculationSpec;
+import dev.specd.sched.Collector;
+import dev.specd.sched.LocalEngine;
+import dev.specd.sched.Pipeline;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -65,25 +67,24 @@ public final class OverheadBench {
         ModelBackend backend = LlamaBackend.load(model, LoadOptions.DEFAULT);
         ExecutionPlan plan = ExecutionPlan.targetOnly("bench", new ModelRef.File(model.toString(),
                 java.util.Optional.empty(), java.util.Optional.empty()), contextLength, 1, threads);
-        try (EngineLoop engine = new EngineLoop(plan, backend, 1)) {
+        try (LocalEngine local = LocalEngine.builder(backend, plan.target()).pipeline(plan).ownModels().start()) {
+            Pipeline engine = local.pipeline();
             int[] promptTokens = backend.vocab().tokenize(prompt, true, true);
             generate(engine, promptTokens, 8); // warm-up, as the peer does
             return generate(engine, promptTokens, tokens);
         }
     }
 
-    private static Timing generate(EngineLoop engine, int[] prompt, int n) {
+    private static Timing generate(Pipeline engine, int[] prompt, int n) {
         long start = System.nanoTime();
         long[] firstLast = new long[2];
         int[] count = new int[1];
-        engine.submit(new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(), true, SpeculationSettings.OFF))
-                .subscribe().asStream().forEach(e -> {
-                    if (e instanceof GenerationEvent.Text) {
-                        long now = System.nanoTime();
-                        if (count[0]++ == 0) firstLast[0] = now;
-                        firstLast[1] = now;
-                    }
-                });
+        // Token times as the engine emits them, like a stream's writer sees them.
+        Collector.Completed c = Collector.run(engine, new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(),
+                true, SpeculationSpec.OFF));
+        count[0] = c.tokens().length;
+        firstLast[0] = c.firstTokenNanos();
+        firstLast[1] = c.lastTokenNanos();
         return new Timing(count[0], firstLast[1] - firstLast[0], firstLast[0] - start);
     }
 

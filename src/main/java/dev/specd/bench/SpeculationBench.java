@@ -6,10 +6,12 @@ import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.plan.SpeculationSpec;
+import dev.specd.sched.Collector;
+import dev.specd.sched.LocalEngine;
+import dev.specd.sched.Pipeline;
 import dev.specd.runtime.SpeculationSummary;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,8 +107,9 @@ public final class SpeculationBench {
     private Result measure(Config c, List<int[]> outputs) {
         CascadeSpec cascade = new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, c.tau(), 0.0, 32);
         BenchPlan bench = new BenchPlan(c.name(), c.mode(), c.k(), cascade, PolicySpec.STATIC, c.lookup());
-        SpeculationSettings settings = bench.settings();
-        try (EngineLoop loop = bench.open(target, draft, 2048, 1, threads, 16, EnergyAccount.unmetered())) {
+        SpeculationSpec settings = bench.settings();
+        try (LocalEngine engine = bench.open(target, draft, 2048, 1, threads, 16, EnergyAccount.unmetered())) {
+            Pipeline loop = engine.pipeline();
             List<String> prompts = c.editPrompts() ? EDIT_PROMPTS : STORY_PROMPTS;
             generate(loop, tokenize(loop, prompts.getFirst()), 8, settings, new ArrayList<>()); // warm-up
             int total = 0, rounds = 0, drafted = 0, accepted = 0, verified = 0, unverified = 0;
@@ -128,19 +131,16 @@ public final class SpeculationBench {
         }
     }
 
-    private static int[] tokenize(EngineLoop loop, String prompt) {
+    private static int[] tokenize(Pipeline loop, String prompt) {
         return loop.target().vocab().tokenize(prompt, true, false);
     }
 
-    private static SpeculationSummary generate(EngineLoop loop, int[] prompt, int n, SpeculationSettings s,
+    private static SpeculationSummary generate(Pipeline loop, int[] prompt, int n, SpeculationSpec s,
                                                List<Integer> out) {
-        SpeculationSummary[] summary = new SpeculationSummary[1];
-        loop.submit(new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(), true, s)).subscribe()
-                .asStream().forEach(e -> {
-                    if (e instanceof GenerationEvent.Text t) for (int x : t.tokens()) out.add(x);
-                    if (e instanceof GenerationEvent.Done d) summary[0] = d.speculation();
-                });
-        return summary[0];
+        Collector.Completed c = Collector.run(loop, new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(),
+                true, s));
+        for (int x : c.tokens()) out.add(x);
+        return c.done().speculation();
     }
 
     /** Share of generated tokens inside the common prefix with the target's own output. */

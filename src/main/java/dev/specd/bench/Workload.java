@@ -2,9 +2,10 @@ package dev.specd.bench;
 
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
+import dev.specd.sched.Collector;
+import dev.specd.sched.Pipeline;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,14 +67,13 @@ public record Workload(String name, List<String> prompts, double temperature) {
     }
 
     /**
-     * Runs prompt {@code prompt} on {@code loop}, sampled as request {@code seedIndex} of the
+     * Runs prompt {@code prompt} on {@code pipeline}, sampled as request {@code seedIndex} of the
      * workload, to its end (end-of-generation tokens ignored, so every run has {@code maxTokens}).
      */
-    public GenerationEvent.Done run(EngineLoop loop, int prompt, int seedIndex, int maxTokens, SpeculationSettings s) {
-        int[] tokens = loop.target().vocab().tokenize(prompts.get(prompt), true, false);
-        return loop.submit(new GenerationRequest(tokens, sampling(seedIndex), maxTokens, List.of(), true, s))
-                .subscribe().asStream().filter(e -> e instanceof GenerationEvent.Done).map(e -> (GenerationEvent.Done) e)
-                .findFirst().orElseThrow(() -> new IllegalStateException("generation ended without a result"));
+    public GenerationEvent.Done run(Pipeline pipeline, int prompt, int seedIndex, int maxTokens, SpeculationSpec s) {
+        int[] tokens = pipeline.target().vocab().tokenize(prompts.get(prompt), true, false);
+        return Collector.run(pipeline, new GenerationRequest(tokens, sampling(seedIndex), maxTokens, List.of(), true, s))
+                .done();
     }
 
     public SamplingParams sampling(int prompt) {

@@ -2,20 +2,13 @@ package dev.specd.draft;
 
 /**
  * Proposes the next tokens of one sequence (vLLM's "proposer", llama.cpp's common_speculative).
- * A drafter is made for one request and keeps whatever state it needs (a draft model's KV cache)
- * in step with the tokens it is shown: the caller passes the whole context each time, and the
- * drafter rolls its own state back to the longest common prefix, so rejected drafts never leak.
+ * A drafter is made for one request and keeps whatever state it needs in step with the tokens it
+ * is shown. Two kinds, because they run differently: a {@link FreeDrafter} answers at once with
+ * no model of its own (prompt lookup), while a {@link ModelDrafter} drafts token by token with a
+ * small model, one decode step at a time, so that the engine can batch the steps of every sequence
+ * drafting with the same model.
  */
-public interface Drafter extends AutoCloseable {
-
-    /**
-     * @param context      every token of the sequence so far: prompt, emitted tokens, and any
-     *                     tokens drafted earlier that are not yet verified
-     * @param promptLength where generated tokens start in {@code context} (penalties count those)
-     * @param max          most tokens to propose (≥ 1)
-     * @param stop         asked after each drafted token; true ends the draft after that token
-     */
-    Draft propose(int[] context, int promptLength, int max, StopRule stop);
+public sealed interface Drafter extends AutoCloseable permits FreeDrafter, ModelDrafter {
 
     /** Frees the drafter's resources (e.g. its sequence in the draft model's cache). */
     @Override

@@ -1,5 +1,6 @@
 package dev.specd.draft;
 
+import dev.specd.engine.DecodeStep;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.sampling.Distribution;
@@ -9,15 +10,21 @@ import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.sampling.TokenCounts;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A small draft model (SLM) proposing tokens autoregressively, each sampled from q — the draft's
  * distribution after the request's own processing (temperature, filters, penalties), so that the
- * rejection sampler compares like with like. Its KV cache follows the sequence lazily: each call
- * rolls back to the longest prefix it shares with the context and decodes the rest in one batch.
+ * rejection sampler compares like with like. It drafts one token per decode step, and hands each
+ * step to the engine rather than decoding it itself, so that the steps of every sequence drafting
+ * with this model go into one batch: {@link #begin} brings the draft cache up to the sequence and
+ * asks for the first logits, {@link #sample} draws a token from them, {@link #extend} asks for the
+ * logits after it.
+ * <p>
+ * Its KV cache follows the sequence lazily: at each {@link #begin} it rolls back to the longest
+ * prefix it shares with the sequence and decodes the rest in the same step. Rejected drafts never
+ * leak, and comparing costs only the tokens added since the last round (committed tokens never
+ * change, so a prefix once known equal stays equal).
  */
 public final class ModelDrafter implements Drafter {
 
@@ -27,23 +34,24 @@ public final class ModelDrafter implements Drafter {
     private final Confidence confidence;
     /** Top alternatives to report with each drafted token's own log-probability, or -1 for none. */
     private final int logprobs;
+    /** KV cells this sequence may use in the draft context: its share, as in the target's. */
+    private final int budget;
     private Sequence sequence;
-    /** Mirror of the tokens in the draft model's KV cache. */
+    /** Mirror of the tokens in (or about to enter) the draft model's KV cache. */
     private int[] cached = new int[0];
+    private int cachedLength;
+    /** Leading cached tokens known to equal the sequence's committed tokens. */
+    private int agreed;
+    /** Generated tokens so far (for penalties), drafts of this round included. */
+    private TokenCounts history;
 
     /**
-     * @param context    the draft model's shared context; one sequence slot is taken lazily
+     * @param context    the draft model's context, shared with other requests; one sequence slot is taken lazily
      * @param sampler    draws the draft tokens (its own seeded stream, apart from the target's)
-     * @param confidence how {@link StopRule}s see each token
-     */
-    public ModelDrafter(ModelContext context, SamplingParams params, Sampler sampler, Confidence confidence) {
-        this(context, params, sampler, confidence, -1);
-    }
-
-    /**
-     * @param logprobs -1, or n &ge; 0 to attach each drafted token's log-probability under the draft model and
-     *                 its n most likely tokens (a softmax over the vocabulary per token, so only when a cascade may
-     *                 emit the tokens unverified and the request asked for them)
+     * @param confidence how {@link StopRule}s and cascades see each token
+     * @param logprobs   -1, or n &ge; 0 to attach each drafted token's log-probability under the draft model and its
+     *                   n most likely tokens (a softmax over the vocabulary per token, so only when a cascade may emit
+     *                   the tokens unverified and the request asked for them)
      */
     public ModelDrafter(ModelContext context, SamplingParams params, Sampler sampler, Confidence confidence,
                         int logprobs) {
@@ -52,59 +60,56 @@ public final class ModelDrafter implements Drafter {
         this.sampler = sampler;
         this.confidence = confidence;
         this.logprobs = logprobs;
+        this.budget = context.contextLength() / context.maxSequences();
     }
 
-    @Override
-    public Draft propose(int[] tokens, int promptLength, int max, StopRule stop) {
-        long t0 = System.nanoTime();
-        if (sequence == null) sequence = context.openSequence();
-        float[] logits = catchUp(tokens);
-        TokenCounts history = TokenCounts.of(Arrays.copyOfRange(tokens, promptLength, tokens.length));
-        int[] drafted = new int[max];
-        double[] conf = new double[max];
-        List<Distribution> qs = new ArrayList<>(max);
-        List<Logprobs.Position> positions = new ArrayList<>(logprobs >= 0 ? max : 0);
-        int n = 0;
-        while (true) {
-            Distribution q = LogitsProcessor.process(logits, params, history);
-            int x = sampler.sample(q);
-            drafted[n] = x;
-            conf[n] = confidence.of(logits);
-            qs.add(q);
-            if (logprobs >= 0) positions.add(Logprobs.at(logits, x, logprobs));
-            n++;
-            if (n == max || stop.stopAfter(conf[n - 1])) break;
-            logits = sequence.decode(new int[] {x}, 0)[0];
-            cached = append(cached, x);
-            history.add(x);
-        }
-        return new Draft(Arrays.copyOf(drafted, n), qs, Arrays.copyOf(conf, n), System.nanoTime() - t0, positions);
+    /** The draft model's context, in which this drafter's steps decode. */
+    public ModelContext context() {
+        return context;
     }
 
     /**
-     * Brings the draft cache to {@code tokens} and returns the next-token logits. At least the last
-     * token is always decoded, because logits are only available right after a decode.
+     * Starts a draft after the first {@code length} tokens of {@code tokens}: the step that brings
+     * the draft cache up to them, with the logits for the first draft token. Null when the draft
+     * cache has no room left for {@code max} more tokens: then this drafter sits the round out.
      */
-    private float[] catchUp(int[] tokens) {
-        int common = 0;
-        int limit = Math.min(cached.length, tokens.length - 1);
-        while (common < limit && cached[common] == tokens[common]) common++;
+    public DecodeStep begin(int[] tokens, int length, int promptLength, int max) {
+        if (length + max > budget) return null;
+        if (sequence == null) sequence = context.openSequence();
+        int limit = Math.min(cachedLength, length - 1); // the last token is always decoded: logits come from decodes
+        while (agreed < limit && cached[agreed] == tokens[agreed]) agreed++;
+        int common = Math.min(agreed, limit);
         sequence.truncate(common);
-        int[] rest = Arrays.copyOfRange(tokens, common, tokens.length);
-        float[][] rows = sequence.decode(rest, rest.length - 1);
-        cached = tokens.clone();
-        return rows[0];
+        // The step decodes tokens[common, length): from then on the cache holds the sequence. Should
+        // the step fail, the caller closes this drafter, which forgets all of it.
+        cached = Arrays.copyOf(tokens, Math.max(length + max, 16));
+        cachedLength = length;
+        agreed = length;
+        history = TokenCounts.of(Arrays.copyOfRange(tokens, promptLength, length));
+        return DecodeStep.lastLogits(sequence, Arrays.copyOfRange(tokens, common, length));
     }
 
-    private static int[] append(int[] a, int x) {
-        int[] r = Arrays.copyOf(a, a.length + 1);
-        r[a.length] = x;
-        return r;
+    /** Draws the next draft token from the logits of this drafter's last step. */
+    public DraftToken sample(float[] logits) {
+        Distribution q = LogitsProcessor.process(logits, params, history);
+        int x = sampler.sample(q);
+        Logprobs.Position lp = logprobs >= 0 ? Logprobs.at(logits, x, logprobs) : null;
+        return new DraftToken(x, q, confidence.of(logits), lp);
+    }
+
+    /** The step that feeds a drafted token to the draft model, for the logits of the one after it. */
+    public DecodeStep extend(int token) {
+        if (cachedLength == cached.length) cached = Arrays.copyOf(cached, cached.length * 2);
+        cached[cachedLength++] = token;
+        history.add(token);
+        return DecodeStep.lastLogits(sequence, token);
     }
 
     @Override
     public void close() {
         if (sequence != null) sequence.close();
         sequence = null;
+        cachedLength = 0;
+        agreed = 0;
     }
 }

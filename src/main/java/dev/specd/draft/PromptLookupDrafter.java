@@ -10,7 +10,7 @@ import java.util.Collections;
  * it. Free to run (no model), and very effective when the output copies the input — edits,
  * rewrites, code refactoring (Shallow Aggressive Decoding, arXiv 2106.04970).
  */
-public final class PromptLookupDrafter implements Drafter {
+public final class PromptLookupDrafter implements FreeDrafter {
 
     private final int ngramMin;
     private final int ngramMax;
@@ -24,11 +24,11 @@ public final class PromptLookupDrafter implements Drafter {
     }
 
     @Override
-    public Draft propose(int[] context, int promptLength, int max, StopRule stop) {
+    public Draft propose(int[] context, int length, int promptLength, int max, StopRule stop) {
         long t0 = System.nanoTime();
-        int len = context.length;
+        int len = length;
         for (int n = Math.min(ngramMax, len - 1); n >= ngramMin; n--) {
-            int match = lastEarlierOccurrence(context, n);
+            int match = lastEarlierOccurrence(context, len, n);
             if (match < 0) continue;
             int from = match + n;
             int count = Math.min(max, len - from);
@@ -42,8 +42,7 @@ public final class PromptLookupDrafter implements Drafter {
     }
 
     /** Start of the latest occurrence of the last n tokens that ends before the context does, or -1. */
-    static int lastEarlierOccurrence(int[] context, int n) {
-        int len = context.length;
+    static int lastEarlierOccurrence(int[] context, int len, int n) {
         int suffix = len - n;
         for (int start = suffix - 1; start >= 0; start--) {
             int i = 0;

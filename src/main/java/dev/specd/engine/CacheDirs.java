@@ -1,37 +1,40 @@
 package dev.specd.engine;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * The cache root: {@code SPECD_CACHE_DIR} (or system property {@code specd.cache-dir}), else
- * {@code $XDG_CACHE_HOME/specd}, else {@code ~/.cache/specd}.
+ * Where specd keeps what it downloads, forges and extracts.
+ *
+ * @param root the configured cache directory ({@code specd.cache-dir} / {@code SPECD_CACHE_DIR}),
+ *             else {@code $XDG_CACHE_HOME/specd}, else {@code ~/.cache/specd}
  */
-public final class CacheDirs {
+public record CacheDirs(Path root) {
 
-    private CacheDirs() {
+    /** The configured directory, or the user's cache default. */
+    public static CacheDirs of(Optional<String> configured) {
+        return configured.filter(s -> !s.isBlank()).map(s -> new CacheDirs(Path.of(s))).orElseGet(CacheDirs::fromEnvironment);
     }
 
-    /** Named like its config key: Startup sets it, and a second Quarkus start reads it as config. */
-    public static final String PROPERTY = "specd.cache-dir";
-
-    public static Path root() {
-        String configured = System.getProperty(PROPERTY, System.getenv("SPECD_CACHE_DIR"));
-        if (configured != null && !configured.isBlank()) return Path.of(configured);
+    /** For tools started outside the server: {@code SPECD_CACHE_DIR}, else the user's cache default. */
+    public static CacheDirs fromEnvironment() {
+        String configured = System.getenv("SPECD_CACHE_DIR");
+        if (configured != null && !configured.isBlank()) return new CacheDirs(Path.of(configured));
         String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "specd");
-        return Path.of(System.getProperty("user.home"), ".cache", "specd");
+        if (xdg != null && !xdg.isBlank()) return new CacheDirs(Path.of(xdg, "specd"));
+        return new CacheDirs(Path.of(System.getProperty("user.home"), ".cache", "specd"));
     }
 
-    public static Path nativeDir() {
-        return root().resolve("native");
+    public Path nativeDir() {
+        return root.resolve("native");
     }
 
-    public static Path modelsDir() {
-        return root().resolve("models");
+    public Path modelsDir() {
+        return root.resolve("models");
     }
 
-    /** Saved pipeline profiles (PGO). */
-    public static Path profilesDir() {
-        return root().resolve("profiles");
+    /** Saved engine and pipeline profiles (PGO). */
+    public Path profilesDir() {
+        return root.resolve("profiles");
     }
 }

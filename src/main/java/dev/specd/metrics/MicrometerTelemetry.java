@@ -25,6 +25,7 @@ public class MicrometerTelemetry implements Telemetry {
     private final ConcurrentMap<String, PipelineMeters> pipelines = new ConcurrentHashMap<>();
     private final ConcurrentMap<Key, ModeMeters> modes = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> idle = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> models = new ConcurrentHashMap<>();
 
     private record Key(String pipeline, SpeculationMode mode) {
     }
@@ -106,6 +107,17 @@ public class MicrometerTelemetry implements Telemetry {
     @Override
     public void energy(String pipeline, SpeculationMode mode, double joules, int completionTokens, String source) {
         mode(pipeline, mode).energy(joules, completionTokens, source);
+    }
+
+    @Override
+    public void modelsLoaded(String file, int copies) {
+        models.computeIfAbsent(file, f -> {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            io.micrometer.core.instrument.Gauge.builder("specd_models_loaded", n, java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("Loaded copies of a model file: 1 once every engine that uses it shares it")
+                    .tag("model", f).strongReference(true).register(registry);
+            return n;
+        }).set(copies);
     }
 
     @Override

@@ -21,4 +21,8 @@ public record CascadeSpec(Confidence confidence, double tau, double rollback, in
     }
 
     public static final CascadeSpec DEFAULT = new CascadeSpec(Confidence.MAX_PROB, 0.7, 0.0, 32);
+
+    public CascadeSpec withTau(double t) {
+        return new CascadeSpec(confidence, t, rollback, maxUnverified);
+    }
 }

@@ -65,7 +65,7 @@ final class DrafterParser {
     static SpeculationSpec speculation(YamlNode root, List<DrafterSpec> drafters) {
         SpeculationMode fallback = drafters.isEmpty() ? SpeculationMode.OFF : SpeculationMode.LOSSLESS;
         Optional<YamlNode> section = root.optionalChild("speculation");
-        if (section.isEmpty()) return new SpeculationSpec(fallback, 0, CascadeSpec.DEFAULT);
+        if (section.isEmpty()) return new SpeculationSpec(fallback, 0, CascadeSpec.DEFAULT, PolicySpec.DEFAULT);
         YamlNode s = section.get();
         s.allowOnly(Set.of("mode", "k", "cascade", "policy", "stop_confidence", "reprobe_every", "confidence"));
         SpeculationMode mode = s.optionalKeyword("mode").map(m -> mode(s, m)).orElse(fallback);

@@ -1,24 +1,23 @@
 package dev.specd.plan;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * A compiled pipeline: everything the runtime and scheduler need, immutable.
+ * A compiled pipeline: a <em>preset</em> (drafters, speculation, request defaults) over the engine
+ * of its target model. Everything about the engine — the target, its context, sequences, threads —
+ * is {@link #target()}, shared by every preset that names the same target; everything else belongs
+ * to this preset alone. Immutable.
  *
- * @param sequenceBudget KV cells one sequence may use: its fair share of the context, so that a
- *                       full set of concurrent sequences can never run the cache out
- * @param mode           {@link SpeculationMode#OFF} when nothing drafts (the compiler reduces such
- *                       pipelines to target-only)
- * @param drafters       in order of preference; empty when mode is OFF
- * @param k              most tokens drafted per round; 0 when mode is OFF
- * @param policy         how each request picks its k per round (at most {@code k})
- * @param verifyRows     rows one sequence contributes to a verify batch (k + 1)
- * @param passes         what each compiler pass did, for the plan dump
+ * @param drafters    in order of preference; empty when speculation is off
+ * @param speculation the preset's speculation (mode OFF when nothing drafts: the compiler reduces
+ *                    such pipelines to target-only)
+ * @param passes      what each compiler pass did, for the plan dump
  */
-public record ExecutionPlan(String id, String description, ModelRef target, int contextLength, int sequences,
-                            int threads, int gpuLayers, int sequenceBudget, RequestDefaults defaults, String source,
-                            SpeculationMode mode, List<DraftPlan> drafters, int k, CascadeSpec cascade,
-                            PolicySpec policy, int verifyRows, List<String> passes) {
+public record ExecutionPlan(String id, String description, TargetSpec target, RequestDefaults defaults,
+                            String source, List<DraftPlan> drafters, SpeculationSpec speculation,
+                            List<String> passes) {
 
     public ExecutionPlan {
         drafters = List.copyOf(drafters);
@@ -27,52 +26,126 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
 
     /** A target-only plan (benchmarks, tests). */
     public static ExecutionPlan targetOnly(String id, ModelRef target, int contextLength, int sequences, int threads) {
-        return new ExecutionPlan(id, "target-only", target, contextLength, sequences, threads, 0,
-                contextLength / sequences, RequestDefaults.OPENAI, id, SpeculationMode.OFF, List.of(), 0,
-                CascadeSpec.DEFAULT, PolicySpec.DEFAULT, 1, List.of());
+        return new ExecutionPlan(id, "target-only", new TargetSpec(target, contextLength, sequences, threads, 0),
+                RequestDefaults.OPENAI, id, List.of(), SpeculationSpec.OFF, List.of());
+    }
+
+    /** KV cells one sequence may use: its fair share of the context, so that a full set of sequences fits. */
+    public int sequenceBudget() {
+        return target.contextLength() / target.sequences();
+    }
+
+    /** Rows one sequence contributes to a verify batch: k + 1, or 1 for target-only. */
+    public int verifyRows() {
+        return speculation.speculates() ? speculation.k() + 1 : 1;
     }
 
     public ExecutionPlan withThreads(int n) {
-        return new ExecutionPlan(id, description, target, contextLength, sequences, n, gpuLayers, sequenceBudget,
-                defaults, source, mode, drafters, k, cascade, policy, verifyRows, passes);
+        return new ExecutionPlan(id, description, target.withThreads(n), defaults, source, drafters, speculation, passes);
+    }
+
+    public ExecutionPlan withSpeculation(SpeculationSpec s) {
+        return new ExecutionPlan(id, description, target, defaults, source, drafters, s, passes);
+    }
+
+    /** The key of the first draft model (whose costs this preset's rounds pay), or null without one. */
+    public String draftModelKey() {
+        return drafters.stream().filter(d -> d instanceof DraftPlan.Model).map(d -> ((DraftPlan.Model) d).model().key())
+                .findFirst().orElse(null);
+    }
+
+    public boolean hasModelDrafter() {
+        return drafters.stream().anyMatch(d -> d instanceof DraftPlan.Model);
+    }
+
+    /**
+     * This preset's speculation with one request's overrides applied: every field checked first (a
+     * bad value is an error even when the mode makes it moot), then combined.
+     *
+     * @param seeded the request has a seed. Its answer must then be the same every time, but which
+     *               random numbers sampling uses depends on the draft lengths, and the adaptive policy
+     *               chooses those from measured timings. So a seeded request that names no policy
+     *               drafts the preset's fixed k instead (static).
+     * @throws OverrideException naming the request field that cannot apply
+     */
+    public SpeculationSpec withOverride(SpeculationOverride o, boolean seeded) {
+        SpeculationOverride req = o == null ? SpeculationOverride.NONE : o;
+        if (req.k() != null && (req.k() < 1 || req.k() > SpeculationSpec.MAX_K)) {
+            throw new OverrideException("speculation.k", "speculation.k must be in 1.." + SpeculationSpec.MAX_K
+                    + ", got " + req.k());
+        }
+        if (req.tau() != null && !(req.tau() >= 0 && req.tau() <= 1)) {
+            throw new OverrideException("speculation.tau", "speculation.tau must be in [0, 1], got " + req.tau());
+        }
+        PolicySpec policy = speculation.policy();
+        if (req.policy() != null) {
+            policy = policy.withPolicy(SpeculationPolicy.fromWire(req.policy()).orElseThrow(() -> new OverrideException(
+                    "speculation.policy", "speculation.policy must be one of " + SpeculationPolicy.wireNames()
+                    + ", got '" + req.policy() + "'")));
+        } else if (seeded && policy.policy() == SpeculationPolicy.ADAPTIVE) {
+            policy = policy.withPolicy(SpeculationPolicy.STATIC);
+        }
+        SpeculationMode mode = req.mode() == null ? speculation.mode() : parseMode(req.mode());
+        if (mode == SpeculationMode.OFF) return SpeculationSpec.OFF;
+        if (drafters.isEmpty()) {
+            throw new OverrideException("speculation.mode", "pipeline " + id + " has no drafter, so it can only run "
+                    + "with speculation off");
+        }
+        if (mode == SpeculationMode.CASCADE && !hasModelDrafter()) {
+            throw new OverrideException("speculation.mode", "cascade needs a draft model; pipeline " + id + " has none");
+        }
+        int k = req.k() != null ? req.k() : Math.max(1, speculation.k() > 0 ? speculation.k() : SpeculationSpec.DEFAULT_K);
+        CascadeSpec cascade = speculation.cascade();
+        if (req.tau() != null) cascade = cascade.withTau(req.tau());
+        return new SpeculationSpec(mode, k, cascade, policy);
+    }
+
+    private static SpeculationMode parseMode(String mode) {
+        return SpeculationMode.fromWire(mode).orElseThrow(() -> new OverrideException("speculation.mode",
+                "speculation.mode must be one of " + Arrays.stream(SpeculationMode.values())
+                        .map(SpeculationMode::wireName).toList() + ", got '" + mode + "'"));
     }
 
     /** A readable dump of the plan, like a compiler's IR listing. */
     public String dump() {
         StringBuilder out = new StringBuilder();
         out.append("plan ").append(id).append("  (from ").append(source).append(")\n");
-        out.append("  target      ").append(target.describe()).append('\n');
-        out.append("  context     ").append(contextLength).append(" cells, ").append(sequences)
-                .append(" sequences, ").append(sequenceBudget).append(" cells per sequence\n");
-        out.append("  threads     ").append(threads == 0 ? "one per core" : Integer.toString(threads)).append('\n');
-        out.append("  gpu layers  ").append(gpuLayers).append('\n');
-        out.append("  mode        ").append(mode.wireName());
-        if (mode == SpeculationMode.CASCADE) {
-            out.append(" (").append(cascade.confidence().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(" >= ").append(cascade.tau()).append(", rollback ").append(cascade.rollback())
-                    .append(", at most ").append(cascade.maxUnverified()).append(" unverified)");
+        out.append("  engine      ").append(target.model().describe()).append('\n');
+        out.append("  context     ").append(target.contextLength()).append(" cells, ").append(target.sequences())
+                .append(" sequences, ").append(sequenceBudget()).append(" cells per sequence\n");
+        out.append("  threads     ").append(target.threads() == 0 ? "one per core" : Integer.toString(target.threads()))
+                .append('\n');
+        out.append("  gpu layers  ").append(target.gpuLayers()).append('\n');
+        SpeculationSpec s = speculation;
+        out.append("  mode        ").append(s.mode().wireName());
+        if (s.mode() == SpeculationMode.CASCADE) {
+            CascadeSpec c = s.cascade();
+            out.append(" (").append(c.confidence().name().toLowerCase(Locale.ROOT)).append(" >= ").append(c.tau())
+                    .append(", rollback ").append(c.rollback()).append(", at most ").append(c.maxUnverified())
+                    .append(" unverified)");
         }
         out.append('\n');
         for (DraftPlan d : drafters) out.append("  drafter     ").append(d.describe()).append('\n');
-        if (mode != SpeculationMode.OFF) {
-            out.append("  k           ").append(k).append(" (verify batch: ").append(verifyRows)
+        if (s.speculates()) {
+            out.append("  k           ").append(s.k()).append(" (verify batch: ").append(verifyRows())
                     .append(" rows per sequence)\n");
-            out.append("  policy      ").append(policy.policy().wireName());
-            if (policy.policy() != SpeculationPolicy.STATIC) {
-                out.append(" (k <= ").append(k).append(", early stop ")
-                        .append(policy.stopConfidence() > 0 ? "on" : "off").append(" by ")
-                        .append(DrafterParser.wireName(policy.confidence()));
-                if (policy.policy() == SpeculationPolicy.HEURISTIC) out.append(" < ").append(policy.stopConfidence());
-                if (policy.policy() == SpeculationPolicy.ADAPTIVE) {
-                    out.append(", re-probe every ").append(policy.reprobeEvery()).append(" rounds when off");
-                }
-                out.append(')');
-            }
-            out.append('\n');
+            out.append("  policy      ").append(describe(s.policy(), s.k())).append('\n');
         }
         out.append("  defaults    max_tokens=").append(defaults.maxTokens()).append(" temperature=")
                 .append(defaults.temperature()).append(" top_p=").append(defaults.topP()).append('\n');
         for (String p : passes) out.append("  pass        ").append(p).append('\n');
         return out.toString();
+    }
+
+    private static String describe(PolicySpec p, int k) {
+        StringBuilder out = new StringBuilder(p.policy().wireName());
+        if (p.policy() == SpeculationPolicy.STATIC) return out.toString();
+        out.append(" (k <= ").append(k).append(", early stop ").append(p.stopConfidence() > 0 ? "on" : "off")
+                .append(" by ").append(DrafterParser.wireName(p.confidence()));
+        if (p.policy() == SpeculationPolicy.HEURISTIC) out.append(" < ").append(p.stopConfidence());
+        if (p.policy() == SpeculationPolicy.ADAPTIVE) {
+            out.append(", re-probe every ").append(p.reprobeEvery()).append(" rounds when off");
+        }
+        return out.append(')').toString();
     }
 }

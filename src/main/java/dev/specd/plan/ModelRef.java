@@ -13,6 +13,18 @@ public sealed interface ModelRef {
     String describe();
 
     /**
+     * A key for the weights a reference names (the file name — one name resolves to one file — or a
+     * forged model's recipe): an engine keeps one context per draft model key, whichever presets
+     * name it.
+     */
+    default String key() {
+        return switch (this) {
+            case File f -> f.file();
+            case Forged g -> g.op() + new java.util.TreeMap<>(g.params()) + "(" + g.source().key() + ")";
+        };
+    }
+
+    /**
      * Whether two references certainly name the same weights: equal checksums when both files have
      * one (the name may differ), else equal file names; forged models by equal recipes. Used to
      * recognise a drafter that is the target itself, which can never make generation faster.

@@ -82,11 +82,56 @@ public final class PipelineCompiler {
             work = step.work();
             notes.add(p.name() + ": " + step.note());
         }
-        return new ExecutionPlan(spec.id(), spec.description(), t.model(), t.contextLength(), t.sequences(),
-                t.threads(), t.gpuLayers(), budget, spec.defaults(), spec.source(), work.mode(),
-                work.drafters().stream().map(Draft::plan).toList(), work.k(), work.cascade(),
-                spec.speculation().policy(), work.verifyRows(),
-                notes);
+        SpeculationSpec speculation = new SpeculationSpec(work.mode(), work.k(), work.cascade(),
+                spec.speculation().policy());
+        return new ExecutionPlan(spec.id(), spec.description(), t, spec.defaults(), spec.source(),
+                work.drafters().stream().map(Draft::plan).toList(), speculation, notes);
+    }
+
+    /**
+     * Compiles every spec of a server. Presets that name the same target share one engine, so they
+     * must agree on the engine's settings: a difference is an error naming both files and the field.
+     */
+    public static List<ExecutionPlan> compileAll(List<PipelineSpec> specs) {
+        List<ExecutionPlan> plans = new ArrayList<>();
+        for (PipelineSpec spec : specs) {
+            ExecutionPlan plan = compile(spec);
+            for (ExecutionPlan other : plans) {
+                if (other.id().equals(plan.id())) {
+                    throw new SpecException(spec.source(), "id", "pipeline id " + plan.id() + " is also used by "
+                            + other.source());
+                }
+                if (ModelRef.sameModel(other.target().model(), plan.target().model())) {
+                    checkSameEngine(other, plan);
+                }
+            }
+            plans.add(plan);
+        }
+        return List.copyOf(plans);
+    }
+
+    private static void checkSameEngine(ExecutionPlan a, ExecutionPlan b) {
+        TargetSpec x = a.target();
+        TargetSpec y = b.target();
+        String field = x.contextLength() != y.contextLength() ? "target.context"
+                : x.sequences() != y.sequences() ? "target.sequences"
+                : x.threads() != y.threads() ? "target.threads"
+                : x.gpuLayers() != y.gpuLayers() ? "target.gpu_layers" : null;
+        if (field == null) return;
+        String va = value(x, field);
+        String vb = value(y, field);
+        throw new SpecException(b.source(), field, "is " + vb + " here but " + va + " in " + a.source()
+                + "; both name the target " + x.model().describe() + ", and presets over one target share its "
+                + "engine (context, sequences, threads, gpu_layers belong to the target): make them equal");
+    }
+
+    private static String value(TargetSpec t, String field) {
+        return switch (field) {
+            case "target.context" -> Integer.toString(t.contextLength());
+            case "target.sequences" -> Integer.toString(t.sequences());
+            case "target.threads" -> Integer.toString(t.threads());
+            default -> Integer.toString(t.gpuLayers());
+        };
     }
 
     private static Step foldDefaults(Input in, Work w) {

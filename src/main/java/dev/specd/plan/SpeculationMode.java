@@ -13,4 +13,8 @@ public enum SpeculationMode {
     public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    public static java.util.Optional<SpeculationMode> fromWire(String name) {
+        return java.util.Arrays.stream(values()).filter(m -> m.wireName().equals(name)).findFirst();
+    }
 }

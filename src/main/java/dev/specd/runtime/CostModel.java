@@ -1,98 +1,120 @@
 package dev.specd.runtime;
 
-import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Predicted cost of a round: the target's decode time as a function of the tokens in its batch
- * (on a CPU a batch of 8 costs ~4–5× one token, nowhere near 1× or 8×, so the curve is measured,
- * not assumed), and the draft model's time per drafted token. Seeded by a brief calibration at
- * start-up, refined online from every decode with an exponential moving average per batch size;
- * sizes never measured are interpolated between measured neighbours. Not thread-safe: the owner
- * synchronises.
+ * What an engine's work costs, measured once per target at start-up ({@link Calibration}) and
+ * refined by every decode: the target's decode time by batch size, each draft model's step time by
+ * batch size (the draft steps of every drafting sequence go in one batch), and a turn's host work
+ * besides the decodes (sampling, verification, emission). Shared by the engine's presets; the
+ * adaptive policy predicts a round's time from it. Thread-safe (the engine thread writes, request
+ * threads and the profile saver read).
  */
-final class CostModel {
+public final class CostModel {
 
-    /** Batch sizes tracked one by one; larger batches extrapolate from the last slope. */
-    static final int MAX_TOKENS = 256;
     private static final double LEARNING_RATE = 0.05;
+    /** An online figure this far from the calibrated one, either way, asks for a new calibration. */
+    static final double DISAGREEMENT = 2.0;
+    /** Observations of a size before its online figure may call the calibration into question. */
+    private static final int MIN_EVIDENCE = 16;
 
-    /** Index t: mean nanoseconds of a target decode of t tokens; 0 = never measured. */
-    private final double[] verify = new double[MAX_TOKENS + 1];
-    private double draftPerToken;
+    private final CostCurve verify = new CostCurve();
+    private final Map<String, CostCurve> drafts = new LinkedHashMap<>();
+    /** What calibration measured, to notice when the machine changed under it. */
+    private final CostCurve calibratedVerify = new CostCurve();
+    private final int[] evidence = new int[CostCurve.MAX_TOKENS + 1];
     private double turnOverhead;
+    private long observations;
 
-    /** One target decode of {@code tokens} tokens that took {@code nanos}. */
-    void observeVerify(int tokens, long nanos) {
-        if (tokens < 1 || nanos <= 0) return;
-        int t = Math.min(tokens, MAX_TOKENS);
-        // Scale a larger batch down to the largest tracked size, keeping its per-token cost.
-        double value = tokens <= MAX_TOKENS ? nanos : nanos * (double) MAX_TOKENS / tokens;
-        verify[t] = verify[t] == 0 ? value : verify[t] + LEARNING_RATE * (value - verify[t]);
+    public synchronized void observeVerify(int tokens, long nanos) {
+        verify.observe(tokens, nanos);
+        if (tokens >= 1 && tokens <= CostCurve.MAX_TOKENS) evidence[tokens]++;
+        observations++;
     }
 
-    /** Drafting {@code tokens} tokens took {@code nanos} (prompt-lookup drafts are close to free). */
-    void observeDraft(int tokens, long nanos) {
-        if (tokens < 1 || nanos < 0) return;
-        double perToken = (double) nanos / tokens;
-        draftPerToken = draftPerToken == 0 ? perToken : draftPerToken + LEARNING_RATE * (perToken - draftPerToken);
+    /** One batched step of draft model {@code model}: {@code tokens} tokens in all. */
+    public synchronized void observeDraft(String model, int tokens, long nanos) {
+        drafts.computeIfAbsent(model, m -> new CostCurve()).observe(tokens, nanos);
     }
 
-    /** Work of a turn besides the decodes (sampling, verification, emission), shared by its sequences. */
-    void observeTurnOverhead(long nanos) {
+    /** A turn's host work besides the decodes, shared by its sequences. */
+    public synchronized void observeTurnOverhead(long nanos) {
         if (nanos < 0) return;
-        turnOverhead = turnOverhead == 0 ? nanos : turnOverhead + LEARNING_RATE * (nanos - turnOverhead);
+        if (turnOverhead == 0) {
+            turnOverhead = nanos;
+            return;
+        }
+        double clamped = Math.max(turnOverhead / 2, Math.min(turnOverhead * 2, nanos));
+        turnOverhead += LEARNING_RATE * (clamped - turnOverhead);
     }
 
-    double turnOverheadNanos() {
-        return turnOverhead;
+    /** A calibrated figure: replaces what was there (online refinement starts from it). */
+    public synchronized void calibrateVerify(int tokens, double nanos) {
+        verify.set(tokens, nanos);
+        calibratedVerify.set(tokens, nanos);
+        if (tokens >= 1 && tokens <= CostCurve.MAX_TOKENS) evidence[tokens] = 0;
     }
 
-    boolean calibrated() {
-        for (int t = 1; t <= MAX_TOKENS; t++) if (verify[t] > 0) return true;
+    public synchronized void calibrateDraft(String model, int tokens, double nanos) {
+        drafts.computeIfAbsent(model, m -> new CostCurve()).set(tokens, nanos);
+    }
+
+    public synchronized boolean calibrated() {
+        return verify.hasData();
+    }
+
+    /**
+     * Whether the online figures disagree with the calibration by more than {@link #DISAGREEMENT}×
+     * at a well-observed size: the calibration was disturbed (or the machine changed) and should be
+     * measured again when the engine is idle.
+     */
+    public synchronized boolean disagreesWithCalibration() {
+        for (int t = 1; t <= CostCurve.MAX_TOKENS; t++) {
+            double c = calibratedVerify.measured(t);
+            if (c <= 0 || evidence[t] < MIN_EVIDENCE) continue;
+            double online = verify.measured(t);
+            if (online > c * DISAGREEMENT || online < c / DISAGREEMENT) return true;
+        }
         return false;
     }
 
-    /** Predicted nanoseconds of a target decode of {@code tokens} tokens; 0 before any measurement. */
-    double verifyNanos(int tokens) {
-        int t = Math.max(1, tokens);
-        if (t <= MAX_TOKENS && verify[t] > 0) return verify[t];
-        int below = t > MAX_TOKENS ? MAX_TOKENS : t - 1;
-        while (below >= 1 && verify[below] == 0) below--;
-        int above = t + 1;
-        while (above <= MAX_TOKENS && verify[above] == 0) above++;
-        if (below >= 1 && above <= MAX_TOKENS) {
-            double f = (double) (t - below) / (above - below);
-            return verify[below] + f * (verify[above] - verify[below]);
-        }
-        if (below >= 1) {
-            // Beyond the largest measured size: continue with the slope between the two largest.
-            int lower = below - 1;
-            while (lower >= 1 && verify[lower] == 0) lower--;
-            double slope = lower >= 1 ? (verify[below] - verify[lower]) / (below - lower) : verify[below] / below;
-            return verify[below] + Math.max(0, slope) * (t - below);
-        }
-        if (above <= MAX_TOKENS) return verify[above] * t / above; // only larger sizes known: scale down
-        return 0;
+    /** Predicted target decode time of a batch of {@code tokens} tokens; 0 before any measurement. */
+    public synchronized double verifyNanos(int tokens) {
+        return verify.predict(tokens);
     }
 
-    double draftNanosPerToken() {
-        return draftPerToken;
+    /** Predicted time of one batched draft step of {@code sequences} sequences on {@code model}; 0 without one. */
+    public synchronized double draftStepNanos(String model, int sequences) {
+        CostCurve c = model == null ? null : drafts.get(model);
+        return c == null ? 0 : c.predict(sequences);
     }
 
-    Snapshot snapshot() {
-        return new Snapshot(verify.clone(), draftPerToken, turnOverhead);
+    public synchronized double turnOverheadNanos() {
+        return turnOverhead;
     }
 
-    void restore(Snapshot s) {
-        Arrays.fill(verify, 0);
-        for (int t = 1; t < Math.min(verify.length, s.verifyNanos().length); t++) {
-            verify[t] = Double.isFinite(s.verifyNanos()[t]) && s.verifyNanos()[t] > 0 ? s.verifyNanos()[t] : 0;
-        }
-        draftPerToken = Double.isFinite(s.draftNanosPerToken()) && s.draftNanosPerToken() > 0 ? s.draftNanosPerToken() : 0;
-        turnOverhead = Double.isFinite(s.turnOverheadNanos()) && s.turnOverheadNanos() > 0 ? s.turnOverheadNanos() : 0;
+    public synchronized long observations() {
+        return observations;
     }
 
-    /** @param verifyNanos index = batch tokens; 0 = unmeasured */
-    record Snapshot(double[] verifyNanos, double draftNanosPerToken, double turnOverheadNanos) {
+    public synchronized CostData snapshot(String engine, String key) {
+        Map<String, double[]> d = new TreeMap<>();
+        drafts.forEach((m, c) -> d.put(m, c.snapshot()));
+        return new CostData(CostData.VERSION, engine, key, observations, verify.snapshot(),
+                calibratedVerify.snapshot(), d, turnOverhead);
+    }
+
+    /** Warm start: replaces what this model knows with a saved one. */
+    public synchronized void restore(CostData data) {
+        verify.restore(data.verifyNanos());
+        calibratedVerify.restore(data.calibratedVerifyNanos());
+        drafts.clear();
+        data.draftNanos().forEach((m, c) -> drafts.computeIfAbsent(m, x -> new CostCurve()).restore(c));
+        turnOverhead = Double.isFinite(data.turnOverheadNanos()) && data.turnOverheadNanos() > 0
+                ? data.turnOverheadNanos() : 0;
+        observations = data.observations();
+        java.util.Arrays.fill(evidence, 0);
     }
 }

@@ -3,6 +3,7 @@ package dev.specd.runtime;
 import dev.specd.draft.StopRule;
 import dev.specd.plan.PolicySpec;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationSpec;
 
 /**
  * One request's draft-length controller: before each round it says how many tokens to draft,
@@ -47,7 +48,7 @@ public sealed interface DraftLength permits DraftLength.Fixed, HeuristicLength, 
      *
      * @param profile the pipeline's measurements (the adaptive policy predicts from them)
      */
-    static DraftLength of(SpeculationSettings settings, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
+    public static DraftLength of(SpeculationSpec settings, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
         // Only lossless drafts take their length from a policy: the cascade follows its τ.
         if (settings.mode() != SpeculationMode.LOSSLESS) return new Fixed();
         return switch (settings.policy().policy()) {

@@ -1,13 +1,16 @@
 package dev.specd.runtime;
 
 import dev.specd.draft.Draft;
+import dev.specd.draft.DraftToken;
 import dev.specd.draft.Drafter;
+import dev.specd.draft.FreeDrafter;
 import dev.specd.draft.ModelDrafter;
 import dev.specd.draft.StopRule;
 import dev.specd.engine.DecodeStep;
+import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.Vocab;
-import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.Logprobs;
@@ -24,39 +27,49 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * One request's generation as a state machine the engine loop drives, in speculation rounds:
- * the loop asks for the next {@link DecodeStep} — the tokens the target has not seen yet followed
- * by a draft — decodes the steps of all running generations in one batch, and hands each its
- * logits rows; the draft is then verified by rejection sampling and the target's KV cache rolled
- * back to what was accepted. Target-only generation is the same loop with empty drafts.
+ * One request's generation, in speculation rounds that the engine drives (the papers' vocabulary:
+ * draft, verify, accepted, rejected, residual, bonus):
+ * <ol>
+ *   <li>{@link #beginRound}: the request's {@link RoundMode} sets up the round's draft — a free
+ *       drafter's proposal at once, or the first step of a draft model;</li>
+ *   <li>while {@link #draftStep()} is not null, the engine decodes it in one batch with the draft
+ *       steps of every other sequence on the same draft model, and hands back the logits
+ *       ({@link #onDraftLogits}); the mode decides after each token whether to draft another;</li>
+ *   <li>{@link #verifyStep()}: the tokens the target has not seen plus the draft, decoded in one
+ *       batch with every other sequence of the engine; {@link #onVerifyLogits} verifies the draft by
+ *       rejection sampling (accepted prefix, then the residual or a bonus token), rolls the target's
+ *       cache back to what was accepted and emits the new tokens.</li>
+ * </ol>
+ * Target-only generation is the same loop with empty drafts.
  * <p>
  * Token bookkeeping: {@code committed} holds the prompt and every emitted token; the target's
  * cache holds its first {@code targetLength} (the last emitted token is always still pending).
- * In cascade mode the draft model runs ahead alone while confident; its tokens wait, unsent, in
- * the draft until the target verifies them — or, at the end, leave unverified.
  */
 public final class Generation {
 
     private final GenerationRequest request;
     private final Sampler sampler;
     private final List<Drafter> drafters;
-    private final SpeculationSettings settings;
+    private final RoundMode mode;
     private final TokenEmitter out;
     private final int maxLength;
     private final Consumer<RoundRecord> rounds;
     private final DraftLength length;
+    private final PendingDraft draft = new PendingDraft();
     private Sequence sequence;
     private int[] committed;
     private int size;
     private int targetLength;
-    private Draft draft = Draft.EMPTY;
+    /** The draft model this round's draft waits on, and its next step; null when the draft is complete. */
+    private ModelDrafter drafting;
+    private DecodeStep draftStep;
+    private long draftNanos;
     private boolean done;
     private int roundCount;
     private int drafted;
     private int accepted;
     private int verified;
     private int unverified;
-    private long draftNanos;
 
     /**
      * @param drafters  in order of preference (empty for target-only); closed with the generation
@@ -70,7 +83,7 @@ public final class Generation {
         this.request = request;
         this.sampler = sampler;
         this.drafters = List.copyOf(drafters);
-        this.settings = drafters.isEmpty() ? SpeculationSettings.OFF : request.speculation();
+        this.mode = RoundMode.of(drafters.isEmpty() ? SpeculationSpec.OFF : request.speculation());
         this.maxLength = maxLength;
         this.rounds = rounds;
         this.out = new TokenEmitter(request, vocab, sink);
@@ -91,95 +104,187 @@ public final class Generation {
     }
 
     /**
-     * The tokens to decode next: whatever the target has not seen, then this round's draft, with
-     * logits from the last committed token on. Null when the generation ended without needing the
-     * target (a cascade that finished on the draft model alone).
+     * Sets up the next round's draft.
      *
      * @param concurrent sequences that will share the verify batch, this one included: the
      *                   draft-length policy drafts less under load
      */
-    public DecodeStep nextStep(int concurrent) {
+    public void beginRound(int concurrent) {
         if (done) throw new IllegalStateException("generation is done");
         long t0 = System.nanoTime();
-        draft = switch (settings.mode()) {
-            case OFF -> Draft.EMPTY;
-            case LOSSLESS -> draftLossless(length.next(concurrent, draftLimit()));
-            case CASCADE -> draftCascade();
-        };
-        if (done) return null;
-        draftNanos = System.nanoTime() - t0;
-        int[] tokens = new int[size - targetLength + draft.size()];
-        System.arraycopy(committed, targetLength, tokens, 0, size - targetLength);
-        System.arraycopy(draft.tokens(), 0, tokens, size - targetLength, draft.size());
-        return new DecodeStep(sequence, tokens, size - 1 - targetLength);
+        draft.clear();
+        drafting = null;
+        draftStep = null;
+        draftNanos = 0;
+        mode.begin(this, concurrent);
+        draftNanos += System.nanoTime() - t0;
     }
 
-    /** Most tokens worth drafting: no more than max_tokens still allows, nor the sequence's share of the context. */
-    private int draftLimit() {
-        int byTokens = out.remaining() - 1;
-        int byContext = maxLength - size - 1;
-        return Math.max(0, Math.min(settings.k(), Math.min(byTokens, byContext)));
+    /** The draft model's next step, or null when this round's draft is complete. */
+    public DecodeStep draftStep() {
+        return draftStep;
     }
 
-    private Draft draftLossless(int limit) {
-        if (limit <= 0) return Draft.EMPTY;
-        StopRule stop = length.stopRule(); // for the k just chosen
-        int[] context = Arrays.copyOf(committed, size);
-        for (Drafter d : drafters) {
-            Draft proposal = d.propose(context, request.prompt().length, limit, stop);
-            if (!proposal.isEmpty()) return proposal;
-        }
-        return Draft.EMPTY;
+    /** The context {@link #draftStep()} decodes in (the engine batches steps by context). */
+    public ModelContext draftContext() {
+        return drafting == null ? null : drafting.context();
     }
 
     /**
-     * SLM-first: a free draft (prompt lookup) is verified at once, like a lossless draft; otherwise
-     * the draft model generates alone while its confidence stays at or above tau, and the target is
-     * called when it drops (or after max_unverified tokens). If the draft model reaches the end of
-     * the generation first, its tokens are emitted unverified and the target is never called.
+     * The logits of {@link #draftStep()}: a draft token is drawn from them, and the mode decides
+     * whether to draft another.
+     *
+     * @param stepNanos this sequence's share of the batched draft decode
      */
-    private Draft draftCascade() {
-        int[] context = Arrays.copyOf(committed, size);
-        ModelDrafter slm = null;
-        for (Drafter d : drafters) {
-            if (d instanceof ModelDrafter m) {
-                if (slm == null) slm = m;
-                continue;
-            }
-            Draft free = d.propose(context, request.prompt().length, draftLimit(), StopRule.NEVER);
-            if (!free.isEmpty()) return free;
-        }
-        // Tokens that may still be emitted; the draft model's run never outgrows them.
-        int room = Math.min(out.remaining(), maxLength - size - 1);
-        if (slm == null || room <= 0) return Draft.EMPTY;
-        List<Integer> tokens = new ArrayList<>();
-        List<Distribution> qs = new ArrayList<>();
-        List<Double> conf = new ArrayList<>();
-        List<Logprobs.Position> logprobs = new ArrayList<>(); // the draft model's, for an unverified finish
-        while (true) {
-            Draft one = slm.propose(context, request.prompt().length, 1, StopRule.NEVER);
-            int x = one.tokens()[0];
-            tokens.add(x);
-            qs.add(one.q().getFirst());
-            conf.add(one.confidence()[0]);
-            if (!one.logprobs().isEmpty()) logprobs.add(one.logprobs().getFirst());
-            context = Arrays.copyOf(context, context.length + 1);
-            context[context.length - 1] = x;
-            if (one.confidence()[0] < settings.cascade().tau()) break; // not sure: the target takes over
-            if (out.endsGeneration(x) || tokens.size() >= room) {
-                finishUnverified(tokens, logprobs); // the draft model finished the answer alone
-                return Draft.EMPTY;
-            }
-            if (tokens.size() >= settings.cascade().maxUnverified()) break;
-        }
-        return new Draft(tokens.stream().mapToInt(Integer::intValue).toArray(), qs,
-                conf.stream().mapToDouble(Double::doubleValue).toArray(), 0);
+    public void onDraftLogits(float[] logits, long stepNanos) {
+        long t0 = System.nanoTime();
+        DraftToken t = drafting.sample(logits);
+        draft.add(t);
+        draftStep = null;
+        if (mode.draftOn(this, t)) draftStep = drafting.extend(t.token());
+        draftNanos += stepNanos + (System.nanoTime() - t0);
     }
 
-    /** Emits the draft model's tokens as they are; no target row scored them, so their logprobs are the draft's. */
-    private void finishUnverified(List<Integer> tokens, List<Logprobs.Position> logprobs) {
-        int[] emitted = tokens.stream().mapToInt(Integer::intValue).toArray();
-        IntFunction<Logprobs.Position> logprob = logprobs.isEmpty() ? j -> null : logprobs::get;
+    /**
+     * The draft model's step failed (its cache, not the request, is at fault): the drafter starts
+     * afresh next round, and this round goes on with the tokens drafted so far.
+     */
+    public void onDraftFailed() {
+        drafting.close();
+        drafting = null;
+        draftStep = null;
+    }
+
+    /**
+     * The target step: whatever the target has not seen, then this round's draft, with logits from
+     * the last committed token on. Null when the generation ended while drafting (a cascade that
+     * finished on the draft model alone).
+     */
+    public DecodeStep verifyStep() {
+        if (done) return null;
+        int pending = size - targetLength;
+        int[] tokens = new int[pending + draft.size()];
+        System.arraycopy(committed, targetLength, tokens, 0, pending);
+        for (int i = 0; i < draft.size(); i++) tokens[pending + i] = draft.token(i);
+        return new DecodeStep(sequence, tokens, pending - 1);
+    }
+
+    /**
+     * Consumes the logits rows of the target step (one per draft token, plus one): verifies the
+     * draft, rolls the target's cache back to the accepted prefix, and emits the new tokens.
+     *
+     * @param verifyNanos time of the batch decode these rows came from
+     */
+    public void onVerifyLogits(float[][] rows, long verifyNanos) {
+        int k = draft.size();
+        if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
+        List<Distribution> p = new ArrayList<>(k + 1);
+        TokenCounts history = k == 0 ? out.history() : out.history().copy();
+        for (int i = 0; i <= k; i++) {
+            p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
+            if (i < k) history.add(draft.token(i));
+        }
+        Verification v = verify(rows, p);
+        targetLength = size + v.accepted();
+        sequence.truncate(targetLength);
+        if (k > 0) {
+            roundCount++;
+            drafted += k;
+            accepted += v.accepted();
+            RoundRecord record = new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos,
+                    verifyNanos, rows.length);
+            length.observe(record, draft.confidence());
+            rounds.accept(record);
+        }
+        // Row j scored the token at draft position j, so it holds the target's distribution for the
+        // j-th emitted token (accepted drafts, then the replacement or bonus).
+        int[] emitted = v.emitted();
+        IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
+                ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
+        draft.clear();
+        if (emitAll(emitted, true, logprob) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
+    }
+
+    /**
+     * Lossless rejection sampling, or — in a cascade with a rollback threshold — BiLD's tolerant
+     * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
+     * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
+     */
+    private Verification verify(float[][] rows, List<Distribution> p) {
+        double rollback = mode.rollback();
+        int[] tokens = draft.tokens();
+        if (rollback == 0.0 || draft.isEmpty()) return RejectionSampler.verify(tokens, draft.q(), p, sampler::uniform);
+        List<Distribution> scores = new ArrayList<>(draft.size());
+        for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
+        return RejectionSampler.verifyTolerant(tokens, draft.q(), p, rollback, scores, sampler::uniform);
+    }
+
+    // ---- what the round modes use ----
+
+    SpeculationSpec settings() {
+        return request.speculation();
+    }
+
+    DraftLength length() {
+        return length;
+    }
+
+    PendingDraft draft() {
+        return draft;
+    }
+
+    /** Most tokens worth drafting: no more than k, nor what max_tokens still allows, nor the sequence's share of the context. */
+    int draftLimit() {
+        int byTokens = out.remaining() - 1;
+        int byContext = maxLength - size - 1;
+        return Math.max(0, Math.min(request.speculation().k(), Math.min(byTokens, byContext)));
+    }
+
+    /** Tokens that may still be emitted: a cascade's unverified run never outgrows them. */
+    int room() {
+        return Math.min(out.remaining(), maxLength - size - 1);
+    }
+
+    boolean endsGeneration(int token) {
+        return out.endsGeneration(token);
+    }
+
+    /**
+     * Asks the drafters in order of preference, up to {@code max} tokens: a free drafter's proposal
+     * becomes the draft at once; a model drafter (when {@code models}) starts drafting step by step.
+     *
+     * @return whether some drafter took the round
+     */
+    boolean propose(int max, StopRule stop, boolean models) {
+        if (max <= 0) return false;
+        for (Drafter d : drafters) {
+            switch (d) {
+                case FreeDrafter f -> {
+                    Draft proposal = f.propose(committed, size, request.prompt().length, max, stop);
+                    if (!proposal.isEmpty()) {
+                        draft.set(proposal);
+                        return true;
+                    }
+                }
+                case ModelDrafter m -> {
+                    if (!models) continue;
+                    DecodeStep first = m.begin(committed, size, request.prompt().length, max);
+                    if (first == null) continue; // its cache is full: sit this round out
+                    drafting = m;
+                    draftStep = first;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Emits this round's draft as it is, unverified: the draft model finished the answer alone. */
+    void finishUnverified() {
+        int[] emitted = draft.tokens();
+        List<Logprobs.Position> lp = List.copyOf(draft.logprobs()); // the draft is cleared before they are read
+        IntFunction<Logprobs.Position> logprob = lp.isEmpty() ? j -> null : lp::get;
+        draft.clear();
         if (emitAll(emitted, false, logprob)) finish(FinishReason.LENGTH);
     }
 
@@ -203,59 +308,8 @@ public final class Generation {
         return true;
     }
 
-    /**
-     * Consumes the logits rows of the last step (one per draft token, plus one): verifies the
-     * draft, rolls the target's cache back to the accepted prefix, and emits the new tokens.
-     *
-     * @param verifyNanos time of the batch decode these rows came from
-     */
-    public void onLogits(float[][] rows, long verifyNanos) {
-        int k = draft.size();
-        if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
-        List<Distribution> p = new ArrayList<>(k + 1);
-        TokenCounts history = k == 0 ? out.history() : out.history().copy();
-        for (int i = 0; i <= k; i++) {
-            p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
-            if (i < k) history.add(draft.tokens()[i]);
-        }
-        Verification v = verify(rows, p);
-        targetLength = size + v.accepted();
-        sequence.truncate(targetLength);
-        if (k > 0) {
-            roundCount++;
-            drafted += k;
-            accepted += v.accepted();
-            RoundRecord record = new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos,
-                    verifyNanos, rows.length);
-            length.observe(record, draft.confidence());
-            rounds.accept(record);
-        }
-        draft = Draft.EMPTY;
-        // Row j scored the token at draft position j, so it holds the target's distribution for the
-        // j-th emitted token (accepted drafts, then the replacement or bonus).
-        int[] emitted = v.emitted();
-        IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
-                ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
-        if (emitAll(emitted, true, logprob) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
-    }
-
-    /**
-     * Lossless rejection sampling, or — in a cascade with a rollback threshold — BiLD's tolerant
-     * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
-     * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
-     */
-    private Verification verify(float[][] rows, List<Distribution> p) {
-        double rollback = settings.mode() == SpeculationMode.CASCADE ? settings.cascade().rollback() : 0.0;
-        if (rollback == 0.0 || draft.isEmpty()) {
-            return RejectionSampler.verify(draft.tokens(), draft.q(), p, sampler::uniform);
-        }
-        List<Distribution> scores = new ArrayList<>(draft.size());
-        for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
-        return RejectionSampler.verifyTolerant(draft.tokens(), draft.q(), p, rollback, scores, sampler::uniform);
-    }
-
     public SpeculationSummary summary() {
-        return new SpeculationSummary(settings.mode(), roundCount, drafted, accepted, verified, unverified);
+        return new SpeculationSummary(mode.mode(), roundCount, drafted, accepted, verified, unverified);
     }
 
     /** Ends the generation for a reason from outside (cancellation, engine failure). */
@@ -273,6 +327,8 @@ public final class Generation {
     }
 
     private void closeDrafters() {
+        drafting = null;
+        draftStep = null;
         for (Drafter d : drafters) d.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.specd.runtime;
 
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.sampling.SamplingParams;
 
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.List;
  *                    most likely tokens at its position (a softmax over the vocabulary per token, so only on request)
  */
 public record GenerationRequest(int[] prompt, SamplingParams sampling, int maxTokens, List<String> stop,
-                                boolean ignoreEos, SpeculationSettings speculation, int logprobs) {
+                                boolean ignoreEos, SpeculationSpec speculation, int logprobs) {
 
     public static final int NO_LOGPROBS = -1;
 
@@ -29,7 +30,7 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int maxTo
 
     /** A request without log-probabilities. */
     public GenerationRequest(int[] prompt, SamplingParams sampling, int maxTokens, List<String> stop,
-                             boolean ignoreEos, SpeculationSettings speculation) {
+                             boolean ignoreEos, SpeculationSpec speculation) {
         this(prompt, sampling, maxTokens, stop, ignoreEos, speculation, NO_LOGPROBS);
     }
 

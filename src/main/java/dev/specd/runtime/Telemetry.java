@@ -46,7 +46,11 @@ public interface Telemetry {
     }
 
     /** After each engine turn: sequences running and waiting, rows in the batch, KV cells in use. */
-    default void turn(String pipeline, int running, int waiting, int batchRows, int kvCells) {
+    default void turn(String engine, int running, int waiting, int batchRows, int kvCells) {
+    }
+
+    /** How many copies of a model file are loaded now (1 once shared by every engine that uses it; 0 once freed). */
+    default void modelsLoaded(String file, int copies) {
     }
 
     /** Joules charged to one ended request, and where they were measured. */

@@ -1,29 +1,27 @@
 package dev.specd.sched;
 
-import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.GenerationRequest;
-import io.smallrye.mutiny.subscription.MultiEmitter;
-
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * An engine loop's waiting room: a bounded queue of requests, each stamped with its deadline as it
- * enters. Submitters offer from their own threads; only the engine thread takes out.
+ * An engine's waiting room, shared by all its presets: a bounded queue of requests, each stamped
+ * with its deadline as it enters. Submitters offer from their own threads; only the engine thread
+ * takes out.
  */
 final class Admission {
 
-    private final String pipeline;
+    private final String engine;
     private final BlockingQueue<Job> waiting;
+    private final int capacity;
     private final Duration requestTimeout;
     private final LongSupplier clock;
 
-    Admission(String pipeline, SchedulerLimits limits, LongSupplier clock) {
-        this.pipeline = pipeline;
-        this.waiting = new ArrayBlockingQueue<>(limits.queueCapacity());
+    Admission(String engine, SchedulerLimits limits, LongSupplier clock) {
+        this.engine = engine;
+        this.capacity = limits.queueCapacity();
+        this.waiting = new ArrayBlockingQueue<>(capacity);
         this.requestTimeout = limits.requestTimeout();
         this.clock = clock;
     }
@@ -32,36 +30,34 @@ final class Admission {
         return requestTimeout;
     }
 
+    int capacity() {
+        return capacity;
+    }
+
     long now() {
         return clock.getAsLong();
     }
 
-    /** Queues a request; its deadline counts from now. Fails the emitter when the queue is full. */
-    void offer(GenerationRequest request, MultiEmitter<? super GenerationEvent> emitter) {
+    /** A job whose deadline counts from now. */
+    Job newJob(dev.specd.runtime.GenerationRequest request, GenerationSink sink, Pipeline pipeline) {
         long now = clock.getAsLong();
-        Job job = new Job(request, emitter, now, now + requestTimeout.toNanos());
-        emitter.onTermination(() -> job.cancelled = true);
-        if (!waiting.offer(job)) emitter.fail(new QueueFullException(pipeline, waiting.size(), 1));
+        return new Job(request, sink, pipeline, now, now + requestTimeout.toNanos());
     }
 
-    /** The next request to admit, or null after {@code millis} without one. */
-    Job poll(long millis) throws InterruptedException {
-        return admissible(waiting.poll(millis, TimeUnit.MILLISECONDS));
-    }
-
-    /** The next request to admit, or null. */
-    Job poll() {
-        return admissible(waiting.poll());
+    /** Queues a request, or refuses it at once when the queue is full. */
+    void offer(Job job) {
+        if (!waiting.offer(job)) throw new QueueFullException(engine, waiting.size(), 1);
     }
 
     /**
-     * {@code job}, or the first waiting request after it, that can still be admitted: requests
-     * whose client went away are skipped, those past their deadline failed.
+     * The next request to admit, or null: requests whose client went away are skipped, those past
+     * their deadline failed.
      */
-    private Job admissible(Job job) {
+    Job poll() {
         long now = clock.getAsLong();
+        Job job = waiting.poll();
         while (job != null && (job.cancelled || job.expired(now))) {
-            if (!job.cancelled) job.emitter.fail(timeout(false));
+            if (!job.cancelled) job.sink.onFailure(timeout(false));
             job = waiting.poll();
         }
         return job;
@@ -82,16 +78,18 @@ final class Admission {
     void dropExpired(long now) {
         for (Job job : waiting) {
             if (!job.cancelled && !job.expired(now)) continue;
-            if (waiting.remove(job) && !job.cancelled) job.emitter.fail(timeout(false));
+            if (waiting.remove(job) && !job.cancelled) job.sink.onFailure(timeout(false));
         }
     }
 
     /** Fails every waiting request. */
-    void failAll(RuntimeException why) {
-        for (Job job; (job = waiting.poll()) != null; ) job.emitter.fail(why);
+    void failAll(SchedulerException why) {
+        for (Job job; (job = waiting.poll()) != null; ) {
+            if (!job.cancelled) job.sink.onFailure(why);
+        }
     }
 
     RequestTimeoutException timeout(boolean started) {
-        return new RequestTimeoutException(pipeline, requestTimeout, started);
+        return new RequestTimeoutException(engine, requestTimeout, started);
     }
 }

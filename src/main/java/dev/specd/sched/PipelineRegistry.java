@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,21 +13,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The pipelines the server serves, in configured order (the first is the default), and whether
- * their models are still loading. Filled once by start-up; read by every request.
+ * The pipelines (presets) the server serves, in configured order (the first is the default), the
+ * engines under them, and whether they are still loading. Filled once by start-up; read by every
+ * request.
  */
 @ApplicationScoped
 public class PipelineRegistry {
 
-    private final Map<String, EngineLoop> engines = new LinkedHashMap<>();
+    private final Map<String, Pipeline> pipelines = new LinkedHashMap<>();
     private volatile boolean ready;
     private volatile boolean shuttingDown;
     private volatile String failure;
     private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
 
-    public synchronized void register(EngineLoop engine) {
-        if (engines.putIfAbsent(engine.plan().id(), engine) != null) {
-            throw new IllegalArgumentException("two pipelines have the id " + engine.plan().id());
+    public synchronized void register(Pipeline pipeline) {
+        if (pipelines.putIfAbsent(pipeline.id(), pipeline) != null) {
+            throw new IllegalArgumentException("two pipelines have the id " + pipeline.id());
         }
     }
 
@@ -39,10 +41,10 @@ public class PipelineRegistry {
     }
 
     public boolean isReady() {
-        return ready;
+        return ready && !shuttingDown;
     }
 
-    /** Set once {@link #shutdown} began: the server takes no new requests. */
+    /** Set once {@link #drain} began: the server takes no new requests. */
     public boolean isShuttingDown() {
         return shuttingDown;
     }
@@ -51,12 +53,19 @@ public class PipelineRegistry {
         return Optional.ofNullable(failure);
     }
 
-    public synchronized Optional<EngineLoop> find(String id) {
-        return Optional.ofNullable(engines.get(id));
+    public synchronized Optional<Pipeline> find(String id) {
+        return Optional.ofNullable(pipelines.get(id));
     }
 
-    public synchronized List<EngineLoop> all() {
-        return new ArrayList<>(engines.values());
+    public synchronized List<Pipeline> all() {
+        return new ArrayList<>(pipelines.values());
+    }
+
+    /** The engines under the pipelines, each once, in the order their first pipeline was registered. */
+    public synchronized List<Engine> engines() {
+        LinkedHashSet<Engine> out = new LinkedHashSet<>();
+        for (Pipeline p : pipelines.values()) out.add(p.engine());
+        return List.copyOf(out);
     }
 
     public long createdEpochSeconds() {
@@ -66,31 +75,24 @@ public class PipelineRegistry {
     /**
      * Graceful shutdown, first part: no new requests from now on (and not ready), the requests
      * already taken finish until {@code drainTimeout}, those left are ended. Engines keep their
-     * models until {@link #shutdown}; calling this again returns at once.
+     * contexts; calling this again returns at once.
      */
     public void drain(Duration drainTimeout) {
-        List<EngineLoop> engines;
+        List<Engine> all;
         synchronized (this) {
             shuttingDown = true;
             ready = false;
-            engines = new ArrayList<>(this.engines.values());
+            all = engines();
         }
-        // Side by side, so that all pipelines drain within the one timeout.
+        // Side by side, so that all engines drain within the one timeout.
         try (ExecutorService drains = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (EngineLoop e : engines) drains.submit(() -> e.drain(drainTimeout));
+            for (Engine e : all) drains.submit(() -> e.drain(drainTimeout));
         }
     }
 
-    /** {@link #drain}, then every engine closed and its contexts and models freed. */
-    public void shutdown(Duration drainTimeout) {
-        drain(drainTimeout);
-        closeAll();
-    }
-
-    /** Stops every engine at once, failing what they still run. */
-    public synchronized void closeAll() {
+    /** Forgets every pipeline (their engines were closed by whoever started them). */
+    public synchronized void clear() {
         ready = false;
-        for (EngineLoop e : engines.values()) e.close();
-        engines.clear();
+        pipelines.clear();
     }
 }

@@ -1,11 +1,11 @@
 package dev.specd.sched;
 
-/** The admission queue of a pipeline is full; the client should retry later. */
-public class QueueFullException extends RuntimeException {
+/** The admission queue of an engine is full; the client should retry later. */
+public final class QueueFullException extends SchedulerException {
     private final int retryAfterSeconds;
 
-    public QueueFullException(String pipeline, int capacity, int retryAfterSeconds) {
-        super("pipeline " + pipeline + " has " + capacity + " requests waiting; retry later");
+    public QueueFullException(String engine, int capacity, int retryAfterSeconds) {
+        super("engine " + engine + " has " + capacity + " requests waiting; retry later");
         this.retryAfterSeconds = retryAfterSeconds;
     }
 

@@ -7,14 +7,14 @@ import java.time.Duration;
  *
  * @see #started()
  */
-public class RequestTimeoutException extends RuntimeException {
+public final class RequestTimeoutException extends SchedulerException {
 
     private final boolean started;
 
-    public RequestTimeoutException(String pipeline, Duration timeout, boolean started) {
+    public RequestTimeoutException(String engine, Duration timeout, boolean started) {
         super(started
-                ? "the request did not finish within the request timeout of " + timeout + " of pipeline " + pipeline
-                : "the request waited for a free slot of pipeline " + pipeline + " longer than its request timeout of "
+                ? "the request did not finish within the request timeout of " + timeout + " of engine " + engine
+                : "the request waited for a free slot of engine " + engine + " longer than its request timeout of "
                         + timeout + "; retry later");
         this.started = started;
     }

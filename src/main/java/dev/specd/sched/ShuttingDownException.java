@@ -1,9 +1,9 @@
 package dev.specd.sched;
 
-/** The pipeline is shutting down: it takes no new requests, and ends those still unfinished at its drain timeout. */
-public class ShuttingDownException extends RuntimeException {
+/** The server is shutting down: it takes no new requests, and ends those still unfinished at its drain timeout. */
+public final class ShuttingDownException extends SchedulerException {
 
-    public ShuttingDownException(String pipeline) {
-        super("server shutting down (pipeline " + pipeline + ")");
+    public ShuttingDownException(String engine) {
+        super("server shutting down (engine " + engine + ")");
     }
 }

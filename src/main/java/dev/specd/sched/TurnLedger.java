@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * An engine loop's books: each request's timings for the telemetry, and each turn's energy split
+ * An engine's books: each request's timings for the telemetry, and each turn's energy split
  * among the requests that took part in it, in proportion to the rows each put into the batch.
  * A request's {@link GenerationEvent.Done} is held until the end of the turn it ended in, so that
  * it carries the joules of that turn too. Engine thread only.
@@ -25,7 +25,7 @@ final class TurnLedger {
 
     private static final Logger LOG = Logger.getLogger(TurnLedger.class);
 
-    private final String pipeline;
+    private final String engine;
     private final Telemetry telemetry;
     private final EnergyAccount energy;
     private final LongSupplier clock;
@@ -35,8 +35,8 @@ final class TurnLedger {
     private final List<Job> ended = new ArrayList<>();
     private int batchRows;
 
-    TurnLedger(String pipeline, Telemetry telemetry, EnergyAccount energy, LongSupplier clock) {
-        this.pipeline = pipeline;
+    TurnLedger(String engine, Telemetry telemetry, EnergyAccount energy, LongSupplier clock) {
+        this.engine = engine;
         this.telemetry = telemetry;
         this.energy = energy;
         this.clock = clock;
@@ -44,7 +44,7 @@ final class TurnLedger {
 
     /** A request got its sequence slot and generation. */
     void admitted(Job job) {
-        telemetry.admitted(pipeline, clock.getAsLong() - job.enqueuedNanos);
+        telemetry.admitted(job.pipelineId(), clock.getAsLong() - job.enqueuedNanos);
     }
 
     /**
@@ -58,9 +58,9 @@ final class TurnLedger {
         if (job.firstTextNanos < 0) {
             if (text.text().isEmpty()) return;
             job.firstTextNanos = now;
-            telemetry.firstToken(pipeline, now - job.enqueuedNanos);
+            telemetry.firstToken(job.pipelineId(), now - job.enqueuedNanos);
         } else if (text.tokens().length > 0) {
-            telemetry.interToken(pipeline, now - job.lastTokenNanos);
+            telemetry.interToken(job.pipelineId(), now - job.lastTokenNanos);
         } else {
             return; // text held back earlier, released at the end: no new token
         }
@@ -72,8 +72,8 @@ final class TurnLedger {
      * draft model lost confidence, or ran max_unverified tokens ahead): each is an escalation.
      */
     void round(Job job, RoundRecord round) {
-        telemetry.round(pipeline, job.mode(), round);
-        if (job.mode() == SpeculationMode.CASCADE) telemetry.escalation(pipeline);
+        telemetry.round(job.pipelineId(), job.mode(), round);
+        if (job.mode() == SpeculationMode.CASCADE) telemetry.escalation(job.pipelineId());
     }
 
     /** A request put {@code tokens} rows into this turn's batch. */
@@ -120,9 +120,9 @@ final class TurnLedger {
             }
             for (Job job : ended) finish(job);
             try {
-                telemetry.turn(pipeline, running, waiting, batchRows, kvCells);
+                telemetry.turn(engine, running, waiting, batchRows, kvCells);
             } catch (RuntimeException e) {
-                LOG.warnf(e, "telemetry of pipeline %s failed", pipeline);
+                LOG.warnf(e, "telemetry of engine %s failed", engine);
             }
         } finally {
             // Whatever failed, the next turn starts with clean books (and no Done is sent twice).
@@ -139,15 +139,14 @@ final class TurnLedger {
         // The metrics first: a client that reads them right after its answer finds its request counted.
         try {
             long firstText = job.firstTextNanos < 0 ? -1 : job.firstTextNanos - job.enqueuedNanos;
-            telemetry.finished(pipeline, new Telemetry.RequestOutcome(d.reason(), job.mode(), d.promptTokens(),
+            telemetry.finished(job.pipelineId(), new Telemetry.RequestOutcome(d.reason(), job.mode(), d.promptTokens(),
                     d.completionTokens(), clock.getAsLong() - job.enqueuedNanos, firstText, speculation));
-            if (charge != null) telemetry.energy(pipeline, job.mode(), charge.joules(), d.completionTokens(), charge.source());
+            if (charge != null) telemetry.energy(job.pipelineId(), job.mode(), charge.joules(), d.completionTokens(), charge.source());
         } catch (RuntimeException e) {
-            LOG.warnf(e, "telemetry of pipeline %s failed", pipeline); // the answer must still go out
+            LOG.warnf(e, "telemetry of pipeline %s failed", job.pipelineId()); // the answer must still go out
         }
         if (job.cancelled) return; // failed or gone: its end must not reach the client
-        job.emitter.emit(new GenerationEvent.Done(d.reason(), d.promptTokens(), d.completionTokens(), d.error(),
+        job.sink.onEvent(new GenerationEvent.Done(d.reason(), d.promptTokens(), d.completionTokens(), d.error(),
                 speculation));
-        job.emitter.complete();
     }
 }

@@ -168,7 +168,7 @@ final class MalformedBodies {
     /** The fields both endpoints share, in a fixed order; the last one is an unknown field. */
     static List<FieldSpec> samplingFields() {
         return List.of(
-                field("model", 3, Arbitraries.of("\"stories\"", "\"stories-lossless\"", "\"stories-cascade\"",
+                field("model", 3, Arbitraries.of("\"stories\"", "\"stories-target\"", "\"stories-cascade\"",
                         "\"stories-lookup\"", "\"\""), 4, Arbitraries.oneOf(nasty(), Arbitraries.of("\"gpt-4\"",
                         "\"stories \"", "\"STORIES\"", "\"stories\\u0000\"")), 2),
                 // Always present, small when valid: valid bodies stay fast.

@@ -121,7 +121,7 @@ class MalformedBodiesTest {
         for (String body : List.of("""
                 {"prompt":"Once upon a time","max_tokens":4,"repetition_penalty":1e-40}""", """
                 {"prompt":"Once upon a time","max_tokens":4,"repetition_penalty":5e-324,"temperature":0}""", """
-                {"model":"stories-lossless","prompt":"Once upon a time","max_tokens":4,"repetition_penalty":1e-40,\
+                {"model":"stories","prompt":"Once upon a time","max_tokens":4,"repetition_penalty":1e-40,\
                 "stream":true}""")) {
             try (HttpClient http = HttpClient.newHttpClient()) {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(root.resolve("v1/completions"))

@@ -49,9 +49,10 @@ class OpenAiApiTest {
 
     @Test
     void readyOnceThePipelinesAreLoaded() {
+        String engine = given().get("/v1/pipelines/stories").path("engine");
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'pipelines' }.data.stories", containsString("running"));
+                .body("checks.find { it.name == 'pipelines' }.data.'" + engine + "'", containsString("running"));
     }
 
     @Test
@@ -174,17 +175,17 @@ class OpenAiApiTest {
         awaitPipeline("stories", state -> state.startsWith(expected), expected, millis);
     }
 
-    /** Waits until the readiness check reports {@code pipeline}'s state ("n running, m waiting") as {@code ok}. */
-    static void awaitPipeline(String pipeline, Predicate<String> ok, String expected, long millis)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = given().get("/q/health/ready").path("checks.find { it.name == 'pipelines' }.data.'" + pipeline + "'");
-            if (state != null && ok.test(state)) return;
-            Thread.sleep(10);
-        }
-        throw new AssertionError("expected pipeline " + pipeline + " to be '" + expected + "', it is '" + state + "'");
+    /**
+     * Waits until the readiness check reports the state ("n running, m waiting") of the engine
+     * serving {@code pipeline} as {@code ok}.
+     */
+    static void awaitPipeline(String pipeline, Predicate<String> ok, String expected, long millis) {
+        String engine = given().get("/v1/pipelines/" + pipeline).path("engine");
+        org.awaitility.Awaitility.await().alias("engine " + engine + " of " + pipeline + " is '" + expected + "'")
+                .atMost(java.time.Duration.ofMillis(millis)).pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> given().get("/q/health/ready")
+                        .<String>path("checks.find { it.name == 'pipelines' }.data.'" + engine + "'"),
+                        state -> state != null && ok.test(state));
     }
 
     @Test

@@ -98,11 +98,11 @@ class OpenAiClientTest {
 
     @Test
     void legacyCompletion() {
-        CompletionCreateParams params = CompletionCreateParams.builder().model("stories-lossless")
+        CompletionCreateParams params = CompletionCreateParams.builder().model("stories")
                 .prompt("Once upon a time").maxTokens(24).temperature(0.0).build();
         Completion c = client.completions().create(params);
         assertTrue(c.id().startsWith("cmpl-"), c.id());
-        assertEquals("stories-lossless", c.model());
+        assertEquals("stories", c.model());
         CompletionChoice choice = c.choices().getFirst();
         assertTrue(choice.text().length() > 20, choice.text());
         assertEquals(CompletionChoice.FinishReason.LENGTH, choice.finishReason());
@@ -111,7 +111,7 @@ class OpenAiClientTest {
         assertEquals(24, usage.completionTokens());
         assertEquals(29, usage.totalTokens());
         // lossless speculation gives the target-only greedy text
-        assertEquals(choice.text(), client.completions().create(params.toBuilder().model("stories").build())
+        assertEquals(choice.text(), client.completions().create(params.toBuilder().model("stories-target").build())
                 .choices().getFirst().text());
     }
 
@@ -158,7 +158,7 @@ class OpenAiClientTest {
     @Test
     void modelsListsTheFourPipelines() {
         List<String> ids = client.models().list().data().stream().map(Model::id).toList();
-        assertEquals(List.of("stories", "stories-lossless", "stories-cascade", "stories-lookup"), ids);
+        assertEquals(List.of("stories", "stories-target", "stories-cascade", "stories-lookup"), ids);
         Model m = client.models().retrieve("stories-cascade");
         assertEquals("stories-cascade", m.id());
         assertEquals("specd", m.ownedBy());

@@ -41,7 +41,7 @@ class OpenAiSurfaceTest {
     // ---- n ----
 
     static final String SEEDED_CHAT = """
-            {"model":"stories-lossless","messages":[{"role":"user","content":"Once upon a time"}],
+            {"model":"stories","messages":[{"role":"user","content":"Once upon a time"}],
              "max_tokens":24,"temperature":1.0,"seed":42,"ignore_eos":true%s}""";
 
     @Test
@@ -303,9 +303,10 @@ class OpenAiSurfaceTest {
     @Test
     void speculationLeavesTheTargetsLogprobs() {
         String request = """
-                {"model":"%s","prompt":"Once upon a time","max_tokens":32,"temperature":0,"logprobs":3}""";
-        JsonPath target = ok("/v1/completions", request.formatted("stories"));
-        JsonPath lossless = ok("/v1/completions", request.formatted("stories-lossless"));
+                {"model":"%s","prompt":"Once upon a time","max_tokens":32,"temperature":0,"logprobs":3,
+                 "speculation":{"policy":"static"}}""";
+        JsonPath target = ok("/v1/completions", request.formatted("stories-target"));
+        JsonPath lossless = ok("/v1/completions", request.formatted("stories"));
         assertTrue(i(lossless.getMap("speculation"), "accepted") > 0, "drafts were accepted");
         assertEquals(target.getString("choices[0].text"), lossless.getString("choices[0].text"));
         List<String> tokens = target.getList("choices[0].logprobs.tokens");

@@ -2,6 +2,7 @@ package dev.specd.api;
 
 import dev.specd.sched.QueueFullException;
 import dev.specd.sched.RequestTimeoutException;
+import dev.specd.sched.SchedulerException;
 import dev.specd.sched.ShuttingDownException;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
@@ -9,12 +10,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The scheduler's refusals as OpenAI errors: status, type, code and Retry-After (docs/architecture.md). */
 class SchedulingErrorsTest {
 
-    private static void check(RuntimeException e, int status, String type, String code, Object retryAfter) {
+    private static void check(SchedulerException e, int status, String type, String code, Object retryAfter) {
         ApiException api = ErrorMappers.scheduling(e);
         assertEquals(status, api.status());
         assertEquals(type, api.body().error().type());
@@ -30,10 +30,5 @@ class SchedulingErrorsTest {
         check(new RequestTimeoutException("p", Duration.ofMinutes(10), false), 503, "timeout", "queue_timeout", 5);
         check(new RequestTimeoutException("p", Duration.ofMinutes(10), true), 504, "timeout", "request_timeout", null);
         check(new ShuttingDownException("p"), 503, "server_error", "server_shutting_down", 5);
-    }
-
-    @Test
-    void otherFailuresAreNotTheScheduler() {
-        assertNull(ErrorMappers.scheduling(new IllegalStateException("boom")));
     }
 }

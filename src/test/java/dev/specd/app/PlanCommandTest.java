@@ -59,10 +59,10 @@ class PlanCommandTest {
 
     @Test
     void aBrokenSpecExitsWithOneNamingTheFileAndField() throws IOException {
-        String yaml = Files.readString(Path.of("config/pipelines/stories-lossless.yaml"));
-        assertTrue(yaml.contains("  k: 4\n"), "the shipped spec sets k 4");
+        String yaml = Files.readString(Path.of("config/pipelines/stories.yaml"));
+        assertTrue(yaml.contains("  k: 8\n"), "the shipped spec sets k 8");
         Path broken = dir.resolve("broken.yaml");
-        Files.writeString(broken, yaml.replace("  k: 4\n", "  k: 99\n"));
+        Files.writeString(broken, yaml.replace("  k: 8\n", "  k: 99\n"));
         Outcome o = plan(broken.toString());
         assertEquals(1, o.code(), o.out() + o.err());
         assertTrue(o.err().startsWith("error: "), o.err());
@@ -86,9 +86,9 @@ class PlanCommandTest {
 
     @Test
     void printsAnEmbeddedPipelineByName() {
-        Outcome o = plan("stories");
+        Outcome o = plan("stories-target");
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.out().startsWith("plan stories  (from pipelines/stories.yaml)"), o.out());
+        assertTrue(o.out().startsWith("plan stories-target  (from pipelines/stories-target.yaml)"), o.out());
         assertTrue(o.out().contains("mode        off"), o.out());
         assertFalse(o.out().contains("verify batch"), o.out());
         assertTrue(o.out().contains("pass        reduce-to-target-only: target-only"), o.out());

@@ -10,9 +10,11 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +34,7 @@ class ProfilePersistenceTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("specd.profiles.enabled", "true", "specd.profiles.dir", DIR.toString(),
-                    "specd.profiles.save-interval", "200ms", "specd.pipelines.embedded", "stories-lossless");
+                    "specd.profiles.save-interval", "200ms", "specd.pipelines.embedded", "stories");
         }
     }
 
@@ -45,26 +47,27 @@ class ProfilePersistenceTest {
         Files.deleteIfExists(DIR);
     }
 
+    /** Engines save their costs and presets their acceptance, keyed per engine + preset, every save interval. */
     @Test
     void speculatingPipelinesSaveTheirProfilePeriodically() throws Exception {
         given().contentType("application/json").body("""
-                {"model":"stories-lossless","prompt":"Once upon a time","max_tokens":48,"temperature":0}""")
+                {"model":"stories","prompt":"Once upon a time","max_tokens":48,"temperature":0}""")
                 .post("/v1/completions").then().statusCode(200);
-        Path file = DIR.resolve("stories-lossless.json");
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        JsonNode saved = null;
-        while (System.nanoTime() < deadline) {
-            if (Files.isRegularFile(file)) {
-                saved = new ObjectMapper().readTree(file.toFile());
-                if (saved.path("rounds").asLong() > 0) break;
-            }
-            Thread.sleep(50);
-        }
-        assertTrue(saved != null && saved.path("rounds").asLong() > 0, "no profile with rounds in " + file);
-        assertEquals(1, saved.path("version").asInt());
-        assertEquals("stories-lossless", saved.path("pipeline").asText());
+        String engine = given().get("/v1/pipelines/stories").path("engine");
+        Path preset = DIR.resolve(engine + "--stories.json");
+        Path costs = DIR.resolve(engine + ".engine.json");
+        ObjectMapper json = new ObjectMapper();
+        JsonNode saved = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.isRegularFile(preset) ? json.readTree(preset.toFile()) : null,
+                        s -> s != null && s.path("rounds").asLong() > 0);
+        assertEquals(2, saved.path("version").asInt());
+        assertEquals("stories", saved.path("pipeline").asText());
         assertFalse(saved.path("plan").asText().isEmpty());
         assertTrue(saved.path("classes").has("lossless/greedy"), saved.toString());
-        assertTrue(saved.path("verifyNanos").get(1).asDouble() > 0, "the calibrated cost model is saved");
+        JsonNode engineCosts = await().atMost(Duration.ofSeconds(30)).until(
+                () -> Files.isRegularFile(costs) ? json.readTree(costs.toFile()) : null, s -> s != null);
+        assertEquals(engine, engineCosts.path("engine").asText());
+        assertTrue(engineCosts.path("verifyNanos").get(1).asDouble() > 0, "the calibrated cost model is saved");
+        assertTrue(engineCosts.path("draftNanos").size() == 1, "one draft model's step costs: " + engineCosts);
     }
 }

@@ -35,23 +35,19 @@ class StartupFailureTest {
                   model:
                 %s
                 """.formatted(modelYaml.indent(4).stripTrailing()));
-        Startup startup = new Startup();
-        startup.registry = new PipelineRegistry();
-        startup.config = new FixedConfig(pipelines, dir.resolve("models"), queueCapacity);
-        startup.profiles = new ProfileKeeper();
-        startup.profiles.config = startup.config;
-        startup.telemetry = Telemetry.NONE;
-        startup.energySource = new EnergySource() { // nothing gets to run: a meter that never moves
-            public double joules() {
+        PipelineRegistry registry = new PipelineRegistry();
+        FixedConfig config = new FixedConfig(pipelines, dir.resolve("models"), queueCapacity);
+        Startup startup = new Startup(config, registry, new ProfileKeeper(config), Telemetry.NONE, new EnergySource() {
+            public double joules() { // nothing gets to run: a meter that never moves
                 return 0;
             }
 
             public String name() {
                 return "none";
             }
-        };
+        });
         RuntimeException e = assertThrows(RuntimeException.class, () -> startup.onStart(null));
-        assertFalse(startup.registry.isReady());
+        assertFalse(registry.isReady());
         return e;
     }
 

@@ -27,7 +27,7 @@ class DrafterParserTest {
     void withDraftersTheModeIsLosslessAndKIsLeftToTheCompiler() {
         PipelineSpec spec = parse(TARGET + SMALL_DRAFTER);
         assertEquals(List.of(new DrafterSpec.Model(SMALL, 0)), spec.drafters());
-        assertEquals(new SpeculationSpec(SpeculationMode.LOSSLESS, 0, CascadeSpec.DEFAULT), spec.speculation());
+        assertEquals(new SpeculationSpec(SpeculationMode.LOSSLESS, 0, CascadeSpec.DEFAULT, PolicySpec.DEFAULT), spec.speculation());
     }
 
     @Test
@@ -84,7 +84,7 @@ class DrafterParserTest {
                     max_unverified: 100
                 """);
         assertEquals(new SpeculationSpec(SpeculationMode.CASCADE, 6,
-                new CascadeSpec(CascadeSpec.Confidence.ENTROPY, 0.5, 2.5, 100)), spec.speculation());
+                new CascadeSpec(CascadeSpec.Confidence.ENTROPY, 0.5, 2.5, 100), PolicySpec.DEFAULT), spec.speculation());
     }
 
     @Test
@@ -109,7 +109,7 @@ class DrafterParserTest {
     @Test
     void modeOffKeepsTheDraftersForTheCompilerToReport() {
         PipelineSpec spec = parse(TARGET + SMALL_DRAFTER + "speculation: {mode: off, k: 3}\n");
-        assertEquals(new SpeculationSpec(SpeculationMode.OFF, 3, CascadeSpec.DEFAULT), spec.speculation());
+        assertEquals(new SpeculationSpec(SpeculationMode.OFF, 3, CascadeSpec.DEFAULT, PolicySpec.DEFAULT), spec.speculation());
         assertEquals(1, spec.drafters().size());
     }
 }

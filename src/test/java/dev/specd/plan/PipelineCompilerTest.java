@@ -25,11 +25,11 @@ class PipelineCompilerTest {
     }
 
     static void assertTargetOnly(ExecutionPlan plan) {
-        assertEquals(SpeculationMode.OFF, plan.mode());
+        assertEquals(SpeculationMode.OFF, plan.speculation().mode());
         assertEquals(List.of(), plan.drafters());
-        assertEquals(0, plan.k());
+        assertEquals(0, plan.speculation().k());
         assertEquals(1, plan.verifyRows());
-        assertEquals(CascadeSpec.DEFAULT, plan.cascade());
+        assertEquals(CascadeSpec.DEFAULT, plan.speculation().cascade());
     }
 
     @Test
@@ -46,8 +46,8 @@ class PipelineCompilerTest {
     @Test
     void foldDefaultsResolvesKAndTheDraftContext() {
         ExecutionPlan plan = compile(TARGET + SMALL_DRAFTER);
-        assertEquals(SpeculationMode.LOSSLESS, plan.mode());
-        assertEquals(SpeculationSpec.DEFAULT_K, plan.k());
+        assertEquals(SpeculationMode.LOSSLESS, plan.speculation().mode());
+        assertEquals(SpeculationSpec.DEFAULT_K, plan.speculation().k());
         assertEquals(List.of(new DraftPlan.Model(SMALL, 4096)), plan.drafters());
         assertEquals("fold-defaults: k 4 (default); drafters[0].context 4096 (the target's)",
                 note(plan, "fold-defaults"));
@@ -67,7 +67,7 @@ class PipelineCompilerTest {
     void verifyRowsIsKPlusOne() {
         for (int k : new int[] {1, 4, 8, 32}) {
             ExecutionPlan plan = compile(TARGET + SMALL_DRAFTER + "speculation: {k: " + k + "}\n");
-            assertEquals(k, plan.k());
+            assertEquals(k, plan.speculation().k());
             assertEquals(k + 1, plan.verifyRows());
             assertTrue(note(plan, "verify-shape").startsWith("verify-shape: k " + k + " -> " + (k + 1)),
                     plan.passes().toString());
@@ -117,7 +117,7 @@ class PipelineCompilerTest {
         ExecutionPlan plan = compile("id: t\ntarget:\n" + forged.indent(2) + "drafters:\n  - type: model\n"
                 + forged.indent(4) + "  - type: model\n    model: {file: small.gguf}\n");
         assertEquals(List.of(new DraftPlan.Model(SMALL, 2048)), plan.drafters());
-        assertEquals(SpeculationMode.LOSSLESS, plan.mode());
+        assertEquals(SpeculationMode.LOSSLESS, plan.speculation().mode());
         assertTrue(note(plan, "drop-unusable-drafters").contains("drafters[0] (model expand"), plan.passes().toString());
     }
 
@@ -148,17 +148,17 @@ class PipelineCompilerTest {
     void cascadeKeepsItsSettingsAndLosslessNormalisesThem() {
         ExecutionPlan cascade = compile(TARGET + SMALL_DRAFTER
                 + "speculation: {mode: cascade, cascade: {tau: 0.4, rollback: 1.5}}\n");
-        assertEquals(SpeculationMode.CASCADE, cascade.mode());
-        assertEquals(new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, 0.4, 1.5, 32), cascade.cascade());
+        assertEquals(SpeculationMode.CASCADE, cascade.speculation().mode());
+        assertEquals(new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, 0.4, 1.5, 32), cascade.speculation().cascade());
         assertTrue(note(cascade, "fold-defaults").contains("cascade max_prob >= 0.4, rollback 1.5, at most 32 unverified"),
                 cascade.passes().toString());
 
         // Built by hand: the parser refuses cascade settings without mode cascade, the compiler tolerates them.
         PipelineSpec spec = Specs.parse(TARGET + SMALL_DRAFTER);
         PipelineSpec odd = new PipelineSpec(spec.id(), spec.description(), spec.target(), spec.drafters(),
-                new SpeculationSpec(SpeculationMode.LOSSLESS, 3, cascade.cascade()), spec.defaults(), spec.source());
+                new SpeculationSpec(SpeculationMode.LOSSLESS, 3, cascade.speculation().cascade(), PolicySpec.DEFAULT), spec.defaults(), spec.source());
         ExecutionPlan lossless = PipelineCompiler.compile(odd);
-        assertEquals(CascadeSpec.DEFAULT, lossless.cascade());
+        assertEquals(CascadeSpec.DEFAULT, lossless.speculation().cascade());
         assertTrue(note(lossless, "fold-defaults").contains("cascade settings ignored (mode lossless)"));
     }
 
@@ -176,7 +176,7 @@ class PipelineCompilerTest {
     void aHandBuiltSpecWithKOutOfRangeIsRejected() {
         PipelineSpec spec = Specs.parse(TARGET + SMALL_DRAFTER);
         PipelineSpec bad = new PipelineSpec(spec.id(), spec.description(), spec.target(), spec.drafters(),
-                new SpeculationSpec(SpeculationMode.LOSSLESS, 40, CascadeSpec.DEFAULT), spec.defaults(), "hand");
+                new SpeculationSpec(SpeculationMode.LOSSLESS, 40, CascadeSpec.DEFAULT, PolicySpec.DEFAULT), spec.defaults(), "hand");
         SpecException e = assertThrows(SpecException.class, () -> PipelineCompiler.compile(bad));
         assertEquals("hand: speculation.k: must be in 1..32, got 40", e.getMessage());
     }
@@ -193,5 +193,42 @@ class PipelineCompilerTest {
         assertFalse(ModelRef.sameModel(f1, new ModelRef.Forged("expand", named, Map.of("layers", "9"))));
         assertFalse(ModelRef.sameModel(f1, named));
         assertFalse(ModelRef.sameModel(named, f1));
+    }
+
+    /** Presets over one target share its engine: their engine settings must agree, and the error names both files. */
+    @Test
+    void twoPresetsOverOneTargetMustAgreeOnTheEngine() {
+        PipelineSpec a = PipelineSpecParser.parse(TARGET.replace("id: t", "id: a"), "a.yaml");
+        PipelineSpec b = PipelineSpecParser.parse(TARGET.replace("id: t", "id: b").replace("sequences: 4", "sequences: 8"),
+                "b.yaml");
+        SpecException e = assertThrows(SpecException.class, () -> PipelineCompiler.compileAll(List.of(a, b)));
+        assertEquals("b.yaml", e.file());
+        assertEquals("target.sequences", e.field());
+        assertTrue(e.getMessage().contains("a.yaml") && e.getMessage().contains("is 8 here but 4"), e.getMessage());
+
+        PipelineSpec c = PipelineSpecParser.parse(TARGET.replace("id: t", "id: c") + SMALL_DRAFTER, "c.yaml");
+        assertEquals(2, PipelineCompiler.compileAll(List.of(a, c)).size(), "the same engine settings: fine");
+        PipelineSpec twin = PipelineSpecParser.parse(TARGET.replace("id: t", "id: a"), "twin.yaml");
+        SpecException dup = assertThrows(SpecException.class, () -> PipelineCompiler.compileAll(List.of(a, twin)));
+        assertEquals("id", dup.field());
+    }
+
+    @Test
+    void overridesNameTheFieldThatCannotApply() {
+        ExecutionPlan target = compile(TARGET);
+        OverrideException e = assertThrows(OverrideException.class,
+                () -> target.withOverride(new SpeculationOverride("lossless", null, null, null), false));
+        assertEquals("speculation.mode", e.field());
+        ExecutionPlan lossless = compile(TARGET + SMALL_DRAFTER);
+        assertEquals("speculation.k", assertThrows(OverrideException.class,
+                () -> lossless.withOverride(new SpeculationOverride(null, 33, null, null), false)).field());
+        assertEquals("speculation.tau", assertThrows(OverrideException.class,
+                () -> lossless.withOverride(new SpeculationOverride(null, null, 2.0, null), false)).field());
+        assertEquals("speculation.policy", assertThrows(OverrideException.class,
+                () -> lossless.withOverride(new SpeculationOverride(null, null, null, "jit"), false)).field());
+        SpeculationSpec seeded = lossless.withOverride(null, true);
+        assertEquals(SpeculationPolicy.STATIC, seeded.policy().policy(), "a seeded request drafts a fixed k");
+        assertEquals(SpeculationSpec.OFF, lossless.withOverride(new SpeculationOverride("off", null, null, null), false));
+        assertEquals(6, lossless.withOverride(new SpeculationOverride(null, 6, null, null), false).k());
     }
 }

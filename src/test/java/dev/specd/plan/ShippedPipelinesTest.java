@@ -35,7 +35,7 @@ class ShippedPipelinesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"stories.yaml", "stories-lossless.yaml", "stories-cascade.yaml", "stories-lookup.yaml"})
+    @ValueSource(strings = {"stories.yaml", "stories-target.yaml", "stories-cascade.yaml", "stories-lookup.yaml"})
     void everyDefaultPipelineSharesTheForgedTarget(String name) throws IOException {
         PipelineSpec spec = read(name);
         assertEquals(name.replace(".yaml", ""), spec.id());
@@ -60,27 +60,37 @@ class ShippedPipelinesTest {
     }
 
     @Test
-    void storiesStaysTargetOnly() throws IOException {
+    void theDefaultSpeculatesWithTheSmallModelAndTheAdaptivePolicy() throws IOException {
         PipelineSpec spec = read("stories.yaml");
-        assertEquals(List.of(), spec.drafters());
-        assertEquals(SpeculationMode.OFF, spec.speculation().mode());
+        assertEquals(List.of(new DrafterSpec.Model(STORIES_260K, 0)), spec.drafters());
+        assertEquals(new SpeculationSpec(SpeculationMode.LOSSLESS, 8, CascadeSpec.DEFAULT, PolicySpec.DEFAULT),
+                spec.speculation());
         ExecutionPlan plan = PipelineCompiler.compile(spec);
-        assertEquals(SpeculationMode.OFF, plan.mode());
-        assertEquals(0, plan.k());
-        assertEquals(1, plan.verifyRows());
+        assertEquals(SpeculationMode.LOSSLESS, plan.speculation().mode());
+        assertEquals(SpeculationPolicy.ADAPTIVE, plan.speculation().policy().policy());
+        assertEquals(List.of(new DraftPlan.Model(STORIES_260K, 4096)), plan.drafters());
+        assertEquals(8, plan.speculation().k());
+        assertEquals(9, plan.verifyRows());
         assertEquals(1024, plan.sequenceBudget());
     }
 
     @Test
-    void lossless() throws IOException {
-        PipelineSpec spec = read("stories-lossless.yaml");
-        assertEquals(List.of(new DrafterSpec.Model(STORIES_260K, 0)), spec.drafters());
-        assertEquals(new SpeculationSpec(SpeculationMode.LOSSLESS, 4, CascadeSpec.DEFAULT), spec.speculation());
+    void targetOnlyStaysAvailable() throws IOException {
+        PipelineSpec spec = read("stories-target.yaml");
+        assertEquals(List.of(), spec.drafters());
+        assertEquals(SpeculationMode.OFF, spec.speculation().mode());
         ExecutionPlan plan = PipelineCompiler.compile(spec);
-        assertEquals(SpeculationMode.LOSSLESS, plan.mode());
-        assertEquals(List.of(new DraftPlan.Model(STORIES_260K, 4096)), plan.drafters());
-        assertEquals(4, plan.k());
-        assertEquals(5, plan.verifyRows());
+        assertEquals(SpeculationMode.OFF, plan.speculation().mode());
+        assertEquals(0, plan.speculation().k());
+        assertEquals(1, plan.verifyRows());
+    }
+
+    /** All four name one target: one engine, so their engine settings must agree (and they do). */
+    @Test
+    void theShippedPresetsShareOneEngine() throws IOException {
+        List<ExecutionPlan> plans = PipelineCompiler.compileAll(List.of(read("stories.yaml"), read("stories-target.yaml"),
+                read("stories-cascade.yaml"), read("stories-lookup.yaml")));
+        assertEquals(1, plans.stream().map(ExecutionPlan::target).distinct().count());
     }
 
     @Test
@@ -88,11 +98,11 @@ class ShippedPipelinesTest {
         PipelineSpec spec = read("stories-cascade.yaml");
         assertEquals(List.of(new DrafterSpec.Model(STORIES_260K, 0)), spec.drafters());
         CascadeSpec cascade = new CascadeSpec(CascadeSpec.Confidence.MAX_PROB, 0.7, 0.0, 32);
-        assertEquals(new SpeculationSpec(SpeculationMode.CASCADE, 8, cascade), spec.speculation());
+        assertEquals(new SpeculationSpec(SpeculationMode.CASCADE, 8, cascade, PolicySpec.DEFAULT), spec.speculation());
         ExecutionPlan plan = PipelineCompiler.compile(spec);
-        assertEquals(SpeculationMode.CASCADE, plan.mode());
-        assertEquals(cascade, plan.cascade());
-        assertEquals(8, plan.k());
+        assertEquals(SpeculationMode.CASCADE, plan.speculation().mode());
+        assertEquals(cascade, plan.speculation().cascade());
+        assertEquals(8, plan.speculation().k());
         assertEquals(9, plan.verifyRows());
         assertTrue(plan.dump().contains("mode        cascade (max_prob >= 0.7, rollback 0.0, at most 32 unverified)"),
                 plan.dump());
@@ -106,8 +116,23 @@ class ShippedPipelinesTest {
         ExecutionPlan plan = PipelineCompiler.compile(spec);
         DraftPlan.Lookup d = assertInstanceOf(DraftPlan.Lookup.class, plan.drafters().getFirst());
         assertEquals(new DraftPlan.Lookup(1, 4), d);
-        assertEquals(8, plan.k());
+        assertEquals(8, plan.speculation().k());
         assertEquals(9, plan.verifyRows());
         assertFalse(plan.dump().contains("cascade ("), plan.dump());
+    }
+
+    /** The README's example pipeline is what a new user copies first: it must compile as written. */
+    @Test
+    void theReadmesExamplePipelineCompiles() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```yaml\n(id: .*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(readme);
+        int examples = 0;
+        while (m.find()) {
+            ExecutionPlan plan = PipelineCompiler.compile(PipelineSpecParser.parse(m.group(1), "README.md"));
+            assertEquals(5, plan.passes().size());
+            examples++;
+        }
+        assertTrue(examples >= 1, "the README shows an example pipeline");
     }
 }

@@ -8,7 +8,9 @@ import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
+import dev.specd.plan.SpeculationSpec;
+import dev.specd.sched.Collector;
+import dev.specd.sched.LocalEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,9 +44,9 @@ class GreedySpeculationTest {
             "The boy wanted to help his dad", "At school, Mia learned about", "The frog jumped into the pond",
             "Grandma baked a cake for");
 
-    static EngineLoop targetOnly;
-    static EngineLoop lossless;
-    static EngineLoop cascade;
+    static LocalEngine targetOnly;
+    static LocalEngine lossless;
+    static LocalEngine cascade;
     static LlamaBackend gapModel;
 
     @BeforeAll
@@ -64,7 +66,7 @@ class GreedySpeculationTest {
     }
 
     static int[] prompt(String text) {
-        return targetOnly.target().vocab().tokenize(text, true, false);
+        return targetOnly.engine().target().vocab().tokenize(text, true, false);
     }
 
     @Test
@@ -88,7 +90,7 @@ class GreedySpeculationTest {
         int total = 0;
         for (String text : PROMPTS) {
             int[] p = prompt(text);
-            int[] reference = Pair.run(targetOnly, p, SamplingParams.greedy(), TOKENS, SpeculationSettings.OFF).tokens();
+            int[] reference = Pair.run(targetOnly, p, SamplingParams.greedy(), TOKENS, SpeculationSpec.OFF).tokens();
             Pair.Result r = Pair.run(cascade, p, SamplingParams.greedy(), TOKENS,
                     Pair.settings(SpeculationMode.CASCADE, 8, low));
             verified += r.summary().verifiedTokens();
@@ -107,7 +109,7 @@ class GreedySpeculationTest {
     void promptLookupAcceptsLongDraftsWhenTheOutputCopiesTheInput() {
         String story = "Once upon a time, there was a little girl named Lily. She loved to play with her toys and her "
                 + "friends. One day, Lily's mommy told her that they were going to the park to play. ";
-        try (EngineLoop lookup = Pair.loop(SpeculationMode.LOSSLESS, 8, CASCADE, true, 1)) {
+        try (LocalEngine lookup = Pair.loop(SpeculationMode.LOSSLESS, 8, CASCADE, true, 1)) {
             Pair.Result r = Pair.run(lookup, prompt(story + story + "Once upon a time, there was a little girl named Lily. She loved"),
                     SamplingParams.greedy(), 40, Pair.settings(SpeculationMode.LOSSLESS, 8, CASCADE));
             double perRound = r.summary().accepted() / (double) r.summary().rounds();
@@ -115,19 +117,19 @@ class GreedySpeculationTest {
                     r.summary().rounds(), r.summary().drafted(), r.summary().accepted(), perRound);
             assertTrue(perRound >= 3, "accepted per round: " + perRound);
             int[] reference = Pair.run(targetOnly, prompt(story + story + "Once upon a time, there was a little girl named Lily. She loved"),
-                    SamplingParams.greedy(), 40, SpeculationSettings.OFF).tokens();
+                    SamplingParams.greedy(), 40, SpeculationSpec.OFF).tokens();
             assertEquals(Arrays.toString(reference), Arrays.toString(r.tokens()));
         }
     }
 
     /** Runs every prompt both ways; returns how many diverged (each only at a near-tie). */
-    private int compareWithTargetOnly(EngineLoop speculative, SpeculationSettings settings) {
+    private int compareWithTargetOnly(LocalEngine speculative, SpeculationSpec settings) {
         int ties = 0;
         int drafted = 0;
         int accepted = 0;
         for (String text : PROMPTS) {
             int[] p = prompt(text);
-            int[] reference = Pair.run(targetOnly, p, SamplingParams.greedy(), TOKENS, SpeculationSettings.OFF).tokens();
+            int[] reference = Pair.run(targetOnly, p, SamplingParams.greedy(), TOKENS, SpeculationSpec.OFF).tokens();
             Pair.Result r = Pair.run(speculative, p, SamplingParams.greedy(), TOKENS, settings);
             drafted += r.summary().drafted();
             accepted += r.summary().accepted();

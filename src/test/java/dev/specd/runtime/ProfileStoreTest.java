@@ -1,21 +1,27 @@
 package dev.specd.runtime;
 
+import dev.specd.app.ProfileStore;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.SpeculationPolicy;
+import dev.specd.plan.TargetSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Saved profiles (PGO): a round trip through disk, a warm start, and profiles that must not be trusted. */
+/**
+ * Saved profiles (PGO): an engine's costs and a preset's acceptance through disk, a warm start,
+ * profiles that must not be trusted, and a save that must not undo a newer one.
+ */
 class ProfileStoreTest {
 
     @TempDir
@@ -26,10 +32,15 @@ class ProfileStoreTest {
                 4096, 4, threads);
     }
 
-    /** A profile that has seen 80 rounds at α = 0.9. */
+    static String engineKey(int threads) {
+        return ProfileStore.engineKey(plan(threads).target(), List.of());
+    }
+
+    /** A profile that has seen 80 rounds at α = 0.9, on a calibrated cost model. */
     static PipelineProfile trained(ExecutionPlan plan) {
-        PipelineProfile profile = new PipelineProfile(plan.id(), ProfileStore.planKey(plan));
-        for (int n = 1; n <= 40; n++) profile.observeVerify(n, AdaptivePolicyTest.CPU.applyAsLong(n));
+        CostModel costs = new CostModel();
+        for (int n = 1; n <= 40; n++) costs.calibrateVerify(n, AdaptivePolicyTest.CPU.applyAsLong(n));
+        PipelineProfile profile = new PipelineProfile(plan.id(), ProfileStore.presetKey(plan), costs, null);
         ScriptedPair pair = new ScriptedPair(AdaptivePolicyTest.settings(SpeculationPolicy.STATIC, 6), profile,
                 AdaptivePolicyTest.CPU, () -> 0.9, 4000);
         for (int i = 0; i < 80; i++) pair.round(1);
@@ -41,11 +52,14 @@ class ProfileStoreTest {
         ExecutionPlan plan = plan(2);
         PipelineProfile original = trained(plan);
         ProfileStore store = new ProfileStore(dir);
-        Path file = store.save(original.snapshot());
-        assertEquals(dir.resolve("scripted.json"), file);
+        assertEquals(Optional.of(dir.resolve("e--scripted.json")), store.savePreset("e", original.snapshot()));
+        assertEquals(Optional.of(dir.resolve("e.engine.json")),
+                store.saveEngine(original.costs().snapshot("e", engineKey(2))));
 
-        PipelineProfile restored = new PipelineProfile(plan.id(), ProfileStore.planKey(plan));
-        restored.restore(store.load(plan).orElseThrow());
+        CostModel costs = new CostModel();
+        costs.restore(store.loadEngine("e", engineKey(2)).orElseThrow());
+        PipelineProfile restored = new PipelineProfile(plan.id(), ProfileStore.presetKey(plan), costs, null);
+        restored.restore(store.loadPreset("e", plan.id(), ProfileStore.presetKey(plan)).orElseThrow());
         ProfileData a = original.snapshot(), b = restored.snapshot();
         assertEquals(a.version(), b.version());
         assertEquals(a.plan(), b.plan());
@@ -56,8 +70,7 @@ class ProfileStoreTest {
             assertArrayEquals(v.accepted(), b.classes().get(k).accepted(), 1e-12);
         });
         assertEquals(a.confidence().keySet(), b.confidence().keySet());
-        assertArrayEquals(a.verifyNanos(), b.verifyNanos(), 1e-6);
-        assertEquals(a.draftNanosPerToken(), b.draftNanosPerToken(), 1e-9);
+        assertArrayEquals(original.costs().snapshot("e", "k").verifyNanos(), costs.snapshot("e", "k").verifyNanos(), 1e-6);
         RequestClass greedy = RequestClass.parse("lossless/greedy").orElseThrow();
         assertEquals(original.alpha(greedy, 0), restored.alpha(greedy, 0), 1e-12);
         assertTrue(restored.alpha(greedy, 0) > 0.8, "the profile learnt alpha ~0.9: " + restored.alpha(greedy, 0));
@@ -67,13 +80,17 @@ class ProfileStoreTest {
     void aWarmStartedRequestDraftsLongerFromItsFirstRound() {
         ExecutionPlan plan = plan(2);
         ProfileStore store = new ProfileStore(dir);
-        store.save(trained(plan).snapshot());
-        PipelineProfile warm = new PipelineProfile(plan.id(), ProfileStore.planKey(plan));
-        warm.restore(store.load(plan).orElseThrow());
-        assertTrue(warm.calibrated(), "the saved cost model comes back: no calibration needed");
+        PipelineProfile trained = trained(plan);
+        store.savePreset("e", trained.snapshot());
+        store.saveEngine(trained.costs().snapshot("e", engineKey(2)));
+        CostModel costs = new CostModel();
+        costs.restore(store.loadEngine("e", engineKey(2)).orElseThrow());
+        assertTrue(costs.calibrated(), "the saved cost model comes back: no calibration needed");
+        PipelineProfile warm = new PipelineProfile(plan.id(), ProfileStore.presetKey(plan), costs, null);
+        warm.restore(store.loadPreset("e", plan.id(), ProfileStore.presetKey(plan)).orElseThrow());
 
         PipelineProfile cold = new PipelineProfile(plan.id());
-        for (int n = 1; n <= 40; n++) cold.observeVerify(n, AdaptivePolicyTest.CPU.applyAsLong(n));
+        for (int n = 1; n <= 40; n++) cold.costs().calibrateVerify(n, AdaptivePolicyTest.CPU.applyAsLong(n));
         int coldFirst = firstK(cold);
         int warmFirst = firstK(warm);
         assertTrue(coldFirst <= 2, "cold: " + coldFirst);
@@ -87,18 +104,37 @@ class ProfileStoreTest {
     }
 
     @Test
-    void profilesOfAnotherPlanOrVersionOrUnreadableAreIgnored() throws IOException {
+    void profilesOfAnotherEngineOrVersionOrUnreadableAreIgnored() throws IOException {
         ProfileStore store = new ProfileStore(dir);
-        store.save(trained(plan(2)).snapshot());
-        assertTrue(store.load(plan(2)).isPresent());
-        assertTrue(store.load(plan(8)).isEmpty(), "measured with 2 threads, not 8");
+        store.saveEngine(trained(plan(2)).costs().snapshot("e", engineKey(2)));
+        assertTrue(store.loadEngine("e", engineKey(2)).isPresent());
+        assertTrue(store.loadEngine("e", engineKey(8)).isEmpty(), "measured with 2 threads, not 8");
+        assertTrue(new TargetSpec(plan(2).target().model(), 4096, 4, 2, 0).equals(plan(2).target()));
 
-        String json = Files.readString(dir.resolve("scripted.json"));
-        Files.writeString(dir.resolve("scripted.json"), json.replaceFirst("\"version\" : 1", "\"version\" : 99"));
-        assertTrue(store.load(plan(2)).isEmpty(), "a future version");
+        Path file = dir.resolve("e.engine.json");
+        String json = Files.readString(file);
+        Files.writeString(file, json.replaceFirst("\"version\" : " + CostData.VERSION, "\"version\" : 99"));
+        assertTrue(store.loadEngine("e", engineKey(2)).isEmpty(), "a future version");
 
-        Files.writeString(dir.resolve("scripted.json"), "{\"version\": 1, \"pipeline\": ");
-        assertTrue(store.load(plan(2)).isEmpty(), "a truncated file");
-        assertTrue(new ProfileStore(dir.resolve("none")).load(plan(2)).isEmpty(), "no file");
+        Files.writeString(file, "{\"version\": 2, \"engine\": ");
+        assertTrue(store.loadEngine("e", engineKey(2)).isEmpty(), "a truncated file");
+        assertTrue(new ProfileStore(dir.resolve("none")).loadEngine("e", engineKey(2)).isEmpty(), "no file");
+    }
+
+    /** An offline `specd profile` run saved more rounds than a server that started before it has: the server keeps it. */
+    @Test
+    void aSaveNeverReplacesAProfileWithMoreMeasurements() {
+        ExecutionPlan plan = plan(2);
+        ProfileStore store = new ProfileStore(dir);
+        PipelineProfile offline = trained(plan);
+        assertTrue(store.savePreset("e", offline.snapshot()).isPresent());
+        PipelineProfile older = new PipelineProfile(plan.id(), ProfileStore.presetKey(plan), new CostModel(), null);
+        ScriptedPair pair = new ScriptedPair(AdaptivePolicyTest.settings(SpeculationPolicy.STATIC, 6), older,
+                AdaptivePolicyTest.CPU, () -> 0.5, 4000);
+        for (int i = 0; i < 5; i++) pair.round(1);
+        assertTrue(store.savePreset("e", older.snapshot()).isEmpty(), "5 rounds must not replace 80");
+        assertEquals(offline.rounds(), store.loadPreset("e", plan.id(), ProfileStore.presetKey(plan)).orElseThrow().rounds());
+        for (int i = 0; i < 100; i++) pair.round(1);
+        assertTrue(store.savePreset("e", older.snapshot()).isPresent(), "105 rounds replace 80");
     }
 }

@@ -11,7 +11,9 @@ import dev.specd.sampling.ChiSquare;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sched.EngineLoop;
+import dev.specd.plan.SpeculationSpec;
+import dev.specd.sched.Collector;
+import dev.specd.sched.LocalEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,12 +47,12 @@ class SamplingSpeculationTest {
 
     @BeforeAll
     static void run() throws InterruptedException {
-        try (EngineLoop targetOnly = Pair.loop(SpeculationMode.OFF, 0, CASCADE, false, 4);
-             EngineLoop lossless = Pair.loop(SpeculationMode.LOSSLESS, 4, CASCADE, false, 4)) {
-            prompt = targetOnly.target().vocab().tokenize(PROMPT, true, false);
+        try (LocalEngine targetOnly = Pair.loop(SpeculationMode.OFF, 0, CASCADE, false, 4);
+             LocalEngine lossless = Pair.loop(SpeculationMode.LOSSLESS, 4, CASCADE, false, 4)) {
+            prompt = targetOnly.engine().target().vocab().tokenize(PROMPT, true, false);
             p1 = targetDistribution(prompt);
             spec = runMany(lossless, prompt, Pair.settings(SpeculationMode.LOSSLESS, 4, CASCADE));
-            plain = runMany(targetOnly, prompt, SpeculationSettings.OFF);
+            plain = runMany(targetOnly, prompt, SpeculationSpec.OFF);
         }
     }
 
@@ -88,20 +89,14 @@ class SamplingSpeculationTest {
     }
 
     /** RUNS requests with seeds 0..RUNS-1, two tokens each, all queued at once (continuous batching). */
-    static List<int[]> runMany(EngineLoop loop, int[] prompt, SpeculationSettings s) throws InterruptedException {
-        List<int[]> out = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) out.add(new int[2]);
-        CountDownLatch done = new CountDownLatch(RUNS);
+    static List<int[]> runMany(LocalEngine loop, int[] prompt, SpeculationSpec s) {
+        List<java.util.concurrent.CompletableFuture<Collector.Completed>> pending = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            int run = i;
-            int[] n = new int[1];
-            loop.submit(new GenerationRequest(prompt, SAMPLING.withSeed(run), 2, List.of(), true, s)).subscribe().with(
-                    e -> {
-                        if (e instanceof GenerationEvent.Text t) for (int x : t.tokens()) out.get(run)[n[0]++] = x;
-                    },
-                    f -> done.countDown(), done::countDown);
+            pending.add(Collector.submit(loop.pipeline(), new GenerationRequest(prompt, SAMPLING.withSeed(i), 2, List.of(),
+                    true, s)));
         }
-        assertTrue(done.await(5, TimeUnit.MINUTES), "requests did not finish");
+        List<int[]> out = new ArrayList<>();
+        for (var f : pending) out.add(java.util.Arrays.copyOf(f.orTimeout(5, TimeUnit.MINUTES).join().tokens(), 2));
         return out;
     }
 

@@ -2,10 +2,12 @@ package dev.specd.runtime;
 
 import dev.specd.draft.Draft;
 import dev.specd.draft.Drafter;
+import dev.specd.draft.FreeDrafter;
 import dev.specd.draft.StopRule;
 import dev.specd.engine.DecodeStep;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.Vocab;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
@@ -21,8 +23,10 @@ import java.util.function.IntToLongFunction;
  * A scripted target/draft pair driving one real {@link Generation} without llama.cpp: the target
  * greedily writes a fixed token sequence (its choice at position p is {@link #targetToken}), the
  * draft proposes that token with probability α (a script the test may change at any round) and a
- * wrong one otherwise, and each verify decode "costs" what a cost script says — fed to the profile
- * as the engine loop would, but without any clock, so decisions are deterministic.
+ * wrong one otherwise, and each verify decode "costs" what a cost script says — fed to the engine's
+ * cost model as the engine would, but without any clock, so decisions are deterministic. A draft
+ * step may cost something too (as a draft model's would), charged to the draft model the profile
+ * names.
  */
 final class ScriptedPair {
 
@@ -30,6 +34,7 @@ final class ScriptedPair {
 
     private final PipelineProfile profile;
     private final IntToLongFunction verifyNanos;
+    private final IntToLongFunction draftNanos;
     private final Generation generation;
     private final Random random = new Random(7);
     private final List<Integer> chosenK = new ArrayList<>();
@@ -40,10 +45,20 @@ final class ScriptedPair {
      * @param verifyNanos cost of a target decode of n tokens (the whole batch); drafting is
      *                    nearly free (the real microseconds of this scripted drafter)
      */
-    ScriptedPair(SpeculationSettings settings, PipelineProfile profile, IntToLongFunction verifyNanos,
+    ScriptedPair(SpeculationSpec settings, PipelineProfile profile, IntToLongFunction verifyNanos,
                  DoubleSupplier alpha, int maxTokens) {
+        this(settings, profile, verifyNanos, n -> 0, alpha, maxTokens);
+    }
+
+    /**
+     * @param draftNanos cost of a batched draft step of n sequences, observed for the draft model
+     *                   {@link #DRAFT} after every drafted token
+     */
+    ScriptedPair(SpeculationSpec settings, PipelineProfile profile, IntToLongFunction verifyNanos,
+                 IntToLongFunction draftNanos, DoubleSupplier alpha, int maxTokens) {
         this.profile = profile;
         this.verifyNanos = verifyNanos;
+        this.draftNanos = draftNanos;
         this.alpha = alpha;
         GenerationRequest request = new GenerationRequest(new int[] {1, 5, 6}, SamplingParams.greedy(), maxTokens,
                 List.of(), true, settings);
@@ -55,6 +70,9 @@ final class ScriptedPair {
                 1 << 20, e -> { }, r -> profile.observe(cls, r), inner);
         generation.attach(new ScriptedSequence());
     }
+
+    /** The draft model key a profile names to pay the scripted draft costs. */
+    static final String DRAFT = "scripted-draft";
 
     static int targetToken(int position) {
         return 3 + (position * 7) % (VOCAB - 3);
@@ -74,17 +92,19 @@ final class ScriptedPair {
 
     /** One round with {@code concurrent} sequences in the batch; returns the draft length used. */
     int round(int concurrent) {
-        DecodeStep step = generation.nextStep(concurrent);
+        generation.beginRound(concurrent);
+        DecodeStep step = generation.verifyStep();
         int drafted = step.logitRows() - 1;
+        for (int i = 0; i < drafted; i++) profile.costs().observeDraft(DRAFT, concurrent, draftNanos.applyAsLong(concurrent));
         long cost = verifyNanos.applyAsLong(concurrent * step.tokens().length);
-        profile.observeVerify(concurrent * step.tokens().length, cost);
+        profile.costs().observeVerify(concurrent * step.tokens().length, cost);
         int start = (int) (step.sequence().length()) + step.logitsFrom();
         float[][] rows = new float[step.logitRows()][];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = new float[VOCAB];
             rows[i][targetToken(start + i + 1)] = 10f;
         }
-        generation.onLogits(rows, cost);
+        generation.onVerifyLogits(rows, cost);
         chosenK.add(drafted);
         return drafted;
     }
@@ -94,15 +114,15 @@ final class ScriptedPair {
     }
 
     /** Proposes the target's next tokens, each right with probability α. */
-    private final class ScriptedDrafter implements Drafter {
+    private final class ScriptedDrafter implements FreeDrafter {
 
         @Override
-        public Draft propose(int[] context, int promptLength, int max, StopRule stop) {
+        public Draft propose(int[] context, int length, int promptLength, int max, StopRule stop) {
             int[] tokens = new int[max];
             double[] confidence = new double[max];
             int n = 0;
             while (n < max) {
-                int position = context.length + n;
+                int position = length + n;
                 boolean right = random.nextDouble() < alpha.getAsDouble();
                 tokens[n] = right ? targetToken(position) : 3 + (targetToken(position) - 3 + 1) % (VOCAB - 3);
                 // Confidence carries some signal, as a real draft's does, without being an oracle.

@@ -8,7 +8,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
@@ -26,13 +25,6 @@ final class LlamaApi {
     private LlamaApi() {
     }
 
-    /**
-     * Held around every {@code llama_decode} and the reading of its logits. Measured: the bundled
-     * build (b4916, OpenMP) gives wrong logits when two threads decode on two different contexts
-     * at once, so decodes are serialised process-wide — the library is process-wide state already.
-     * On a CPU box the concurrent decodes would only fight over the same cores anyway.
-     */
-    static final ReentrantLock DECODE_LOCK = new ReentrantLock();
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIB = NativeLibrary.open();
@@ -103,6 +95,8 @@ final class LlamaApi {
     static final MethodHandle kv_self_used_cells = fn("llama_kv_self_used_cells",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle kv_self_clear = fn("llama_kv_self_clear", FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle kv_self_defrag = fn("llama_kv_self_defrag", FunctionDescriptor.ofVoid(ADDRESS));
+    static final MethodHandle kv_self_update = fn("llama_kv_self_update", FunctionDescriptor.ofVoid(ADDRESS));
 
     static {
         try {

@@ -12,6 +12,8 @@ import dev.specd.engine.Vocab;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
+import java.time.Duration;
+import org.jboss.logging.Logger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -25,11 +27,17 @@ public final class LlamaBackend implements ModelBackend {
     private final LlamaVocab vocab;
     private final ModelInfo info;
     private final Set<LlamaContext> contexts = ConcurrentHashMap.newKeySet();
+    private final NativeUses uses;
     private volatile boolean closed;
+
+    /** How long {@link #close()} waits for calls from request threads (a tokenisation) to return. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    private static final Logger LOG = Logger.getLogger(LlamaBackend.class);
 
     private LlamaBackend(MemorySegment model, Path file) {
         this.model = model;
-        this.vocab = new LlamaVocab(call(() -> (MemorySegment) LlamaApi.model_get_vocab.invokeExact(model)));
+        this.uses = new NativeUses("model " + file);
+        this.vocab = new LlamaVocab(call(() -> (MemorySegment) LlamaApi.model_get_vocab.invokeExact(model)), uses);
         this.info = readInfo(model, file, vocab.size());
     }
 
@@ -91,6 +99,11 @@ public final class LlamaBackend implements ModelBackend {
         contexts.remove(context);
     }
 
+    /**
+     * Frees the model once no thread uses it: every context must be closed, and calls from request
+     * threads still inside the vocabulary are waited for. If one does not return in time the model is
+     * left allocated (a leak, logged) rather than freed under it, which would end the process.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
@@ -98,6 +111,11 @@ public final class LlamaBackend implements ModelBackend {
             throw new IllegalStateException(contexts.size() + " context(s) of " + info.file() + " are still open");
         }
         closed = true;
+        if (!uses.closeAndAwait(CLOSE_WAIT)) {
+            LOG.warnf("model %s is still used by %d native call(s) after %s; it is not freed", info.file(),
+                    uses.inFlight(), CLOSE_WAIT);
+            return;
+        }
         call(() -> {
             LlamaApi.model_free.invokeExact(model);
             return null;

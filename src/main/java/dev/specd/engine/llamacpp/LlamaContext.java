@@ -4,6 +4,7 @@ import dev.specd.engine.ContextOptions;
 import dev.specd.engine.DecodeStep;
 import dev.specd.engine.EngineException;
 import dev.specd.engine.ModelContext;
+import dev.specd.engine.PartialDecodeException;
 import dev.specd.engine.Sequence;
 
 import java.lang.foreign.Arena;
@@ -11,8 +12,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -25,7 +28,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  */
 final class LlamaContext implements ModelContext {
 
-    /** Time inside llama_decode (lock held) during the last {@link #decode}: a cost, not a queue wait. */
+    private static final Logger LOG = Logger.getLogger(LlamaContext.class);
+
+    /** Time inside llama_decode during the last {@link #decode}: a cost, without the host work around it. */
     private long computeNanos;
 
     private final LlamaBackend backend;
@@ -111,19 +116,60 @@ final class LlamaContext implements ModelContext {
         throw new EngineException("all " + slots.length + " sequence slots of the context are in use");
     }
 
+    /**
+     * Decodes the steps in one batch. A failed llama_decode — in b4916 most often a KV cache too
+     * fragmented to hold a ubatch in one contiguous run of cells, since rejected drafts leave holes —
+     * is retried once after defragmenting the cache; if it fails again, each step is decoded alone,
+     * so that only the steps that fail by themselves fail ({@link PartialDecodeException}).
+     */
     @Override
     public List<float[][]> decode(List<DecodeStep> steps) {
         computeNanos = 0;
         ensureOpen();
-        List<float[][]> results = new ArrayList<>(steps.size());
         Map<LlamaSequence, Boolean> seen = new IdentityHashMap<>();
         for (DecodeStep step : steps) {
             LlamaSequence seq = own(step.sequence());
             if (seen.put(seq, Boolean.TRUE) != null) {
                 throw new IllegalArgumentException("sequence " + seq.id() + " appears twice in one decode");
             }
-            results.add(new float[step.logitRows()][]);
         }
+        EngineException first;
+        try {
+            return decodeTogether(steps);
+        } catch (EngineException e) {
+            first = e;
+        }
+        defragment();
+        try {
+            List<float[][]> out = decodeTogether(steps);
+            LOG.debugf("a batch of %d steps went through after defragmenting the KV cache (%s)", steps.size(),
+                    first.getMessage());
+            return out;
+        } catch (EngineException e) {
+            if (steps.size() == 1) throw e;
+        }
+        List<float[][]> results = new ArrayList<>(steps.size());
+        Map<Integer, EngineException> failures = new LinkedHashMap<>();
+        long compute = computeNanos;
+        for (int i = 0; i < steps.size(); i++) {
+            try {
+                results.add(decodeTogether(List.of(steps.get(i))).getFirst());
+            } catch (EngineException e) {
+                results.add(null);
+                failures.put(i, e);
+            }
+            compute += computeNanos;
+        }
+        computeNanos = compute;
+        if (failures.isEmpty()) return results;
+        throw new PartialDecodeException(results, failures);
+    }
+
+    /** One batch (chunked by the batch size) for all steps; on failure every sequence is left as it was. */
+    private List<float[][]> decodeTogether(List<DecodeStep> steps) {
+        computeNanos = 0;
+        List<float[][]> results = new ArrayList<>(steps.size());
+        for (DecodeStep step : steps) results.add(new float[step.logitRows()][]);
         List<int[]> pending = new ArrayList<>(); // {step, row in result, row in batch}
         try {
             batch.clear();
@@ -143,21 +189,37 @@ final class LlamaContext implements ModelContext {
             // Leave every sequence exactly as it was before this call.
             for (DecodeStep step : steps) removeFrom(step.sequence().id(), step.sequence().length());
             batch.clear();
-            throw e;
+            throw e instanceof EngineException ee ? ee : new EngineException(e.getMessage(), e);
         }
         for (DecodeStep step : steps) ((LlamaSequence) step.sequence()).advance(step.tokens().length);
         return results;
     }
 
+    /**
+     * Compacts the KV cache now: llama.cpp moves the used cells together, so that the free ones form
+     * one run (a ubatch needs contiguous cells). Costs about one small decode.
+     */
+    void defragment() {
+        ensureOpen();
+        long t0 = System.nanoTime();
+        LlamaBackend.call(() -> {
+            LlamaApi.kv_self_defrag.invokeExact(ctx);
+            LlamaApi.kv_self_update.invokeExact(ctx);
+            return null;
+        });
+        LOG.debugf("defragmented a KV cache of %d cells in %.2f ms", (Object) options.contextLength(),
+                (Object) ((System.nanoTime() - t0) / 1e6));
+    }
+
+    /**
+     * One llama_decode of what the batch holds. Not locked: the server makes every decode from one
+     * thread (one driver for all engines), and decodes of different contexts from two threads at
+     * once were measured to give the same logits as alone (two models, five repetitions).
+     */
     private void flush(List<int[]> pending, List<float[][]> results) {
-        LlamaApi.DECODE_LOCK.lock();
-        try {
-            long t0 = System.nanoTime();
-            decodeLocked(pending, results);
-            computeNanos += System.nanoTime() - t0;
-        } finally {
-            LlamaApi.DECODE_LOCK.unlock();
-        }
+        long t0 = System.nanoTime();
+        decodeNow(pending, results);
+        computeNanos += System.nanoTime() - t0;
     }
 
     @Override
@@ -165,13 +227,15 @@ final class LlamaContext implements ModelContext {
         return computeNanos;
     }
 
-    private void decodeLocked(List<int[]> pending, List<float[][]> results) {
+    private void decodeNow(List<int[]> pending, List<float[][]> results) {
         int tokens = batch.size();
         int rc = LlamaBackend.call(() -> (int) LlamaApi.decode.invokeExact(ctx, batch.struct()));
         if (rc != 0) {
-            String why = rc == 1 ? "no free KV cells (context of " + options.contextLength() + " cells is full)"
-                    : rc == 2 ? "aborted" : "error " + rc;
-            throw new EngineException("llama_decode of " + tokens + " tokens failed: " + why);
+            String why = rc == 1 ? "no contiguous run of free KV cells for the batch (" + usedCells() + " of "
+                    + options.contextLength() + " cells in use)" : rc == 2 ? "aborted" : "error " + rc;
+            String reason = LlamaLog.takeLastError();
+            throw new EngineException("llama_decode of " + tokens + " tokens failed: " + why
+                    + (reason != null ? " (" + reason + ")" : ""));
         }
         for (int[] p : pending) {
             MemorySegment row = LlamaBackend.call(() -> (MemorySegment) LlamaApi.get_logits_ith.invokeExact(ctx, p[2]));

@@ -19,6 +19,8 @@ final class LlamaVocab implements Vocab {
     private static final String[] TYPES = {"none", "spm", "bpe", "wpm", "ugm", "rwkv"};
 
     private final MemorySegment vocab;
+    /** Guards the calls made from request threads against the model being freed under them. */
+    private final NativeUses uses;
     private final int size;
     private final int bos;
     private final int eos;
@@ -29,8 +31,9 @@ final class LlamaVocab implements Vocab {
     private final boolean[] eog;
     private final boolean[] control;
 
-    LlamaVocab(MemorySegment vocab) {
+    LlamaVocab(MemorySegment vocab, NativeUses uses) {
         this.vocab = vocab;
+        this.uses = uses;
         try {
             this.size = (int) LlamaApi.vocab_n_tokens.invokeExact(vocab);
             this.bos = (int) LlamaApi.vocab_bos.invokeExact(vocab);
@@ -105,6 +108,7 @@ final class LlamaVocab implements Vocab {
     @Override
     public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        uses.enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment textSeg = arena.allocate(utf8.length + 1L);
             MemorySegment.copy(utf8, 0, textSeg, JAVA_BYTE, 0, utf8.length);
@@ -121,12 +125,15 @@ final class LlamaVocab implements Vocab {
             throw e;
         } catch (Throwable t) {
             throw new EngineException("llama_tokenize failed: " + t, t);
+        } finally {
+            uses.exit();
         }
     }
 
     /** llama.cpp's own detokeniser: it also drops the space an SPM tokenizer put before the text. */
     @Override
     public String detokenize(int[] tokens, boolean renderSpecial) {
+        uses.enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment in = arena.allocateFrom(JAVA_INT, tokens);
             int capacity = 16 + tokens.length * 8;
@@ -145,6 +152,8 @@ final class LlamaVocab implements Vocab {
             throw e;
         } catch (Throwable t) {
             throw new EngineException("llama_detokenize failed: " + t, t);
+        } finally {
+            uses.exit();
         }
     }
 
@@ -157,10 +166,13 @@ final class LlamaVocab implements Vocab {
     @Override
     public String tokenText(int token) {
         if (token < 0 || token >= size) throw new IllegalArgumentException("token " + token + " outside vocabulary");
+        uses.enter();
         try {
             return LlamaApi.cString((MemorySegment) LlamaApi.vocab_get_text.invokeExact(vocab, token));
         } catch (Throwable t) {
             throw new EngineException("llama_vocab_get_text failed: " + t, t);
+        } finally {
+            uses.exit();
         }
     }
 }

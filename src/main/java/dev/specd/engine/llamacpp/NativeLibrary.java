@@ -14,39 +14,85 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Finds the llama.cpp shared library. By default it is the {@code libjllama.so} shipped inside the
  * de.kherud:llama jar (llama.cpp b4916, which exports the whole C API), extracted once into the
  * cache directory. A user's own build of the same llama.cpp version (e.g. with CUDA) can be used
- * instead by naming its file in the system property {@value #PATH_PROPERTY} or the environment
- * variable {@value #PATH_ENV}.
+ * instead by naming its file ({@code specd.engine.library}, or the environment variable
+ * {@value #PATH_ENV} for tools).
+ * <p>
+ * The library is loaded once per process and its symbols back {@code static final} method handles,
+ * so where it comes from is process-wide by nature: the server states it once, before the first
+ * native call, with {@link #use}; a different choice after the library was loaded is an error
+ * rather than silently ignored.
  */
 public final class NativeLibrary {
 
-    public static final String PATH_PROPERTY = "specd.engine.library";
     public static final String PATH_ENV = "SPECD_ENGINE_LIBRARY";
+
+    /**
+     * Where to load the library from.
+     *
+     * @param library   a user's own llama.cpp b4916 build, or empty for the bundled one
+     * @param nativeDir where the bundled one is extracted
+     */
+    public record Settings(Optional<Path> library, Path nativeDir) {
+        /** For tools: {@value #PATH_ENV}, and the cache from the environment. */
+        public static Settings fromEnvironment() {
+            String configured = System.getenv(PATH_ENV);
+            return new Settings(Optional.ofNullable(configured).filter(s -> !s.isBlank()).map(Path::of),
+                    CacheDirs.fromEnvironment().nativeDir());
+        }
+    }
+
+    /** The choice made before the library was loaded; written once (see the class comment). */
+    private static final AtomicReference<Settings> CHOSEN = new AtomicReference<>();
+    private static volatile boolean loaded;
 
     private NativeLibrary() {
     }
 
+    /**
+     * States where the library comes from; must come before the first native call. Calling it
+     * again with the same settings is harmless.
+     *
+     * @throws IllegalStateException when the library is loaded already from another file
+     */
+    public static synchronized void use(Settings settings) {
+        if (!loaded) {
+            CHOSEN.set(settings);
+            return;
+        }
+        // Loaded already (an earlier start in this JVM): where it was extracted no longer matters,
+        // but asking for another library file cannot be honoured.
+        if (!CHOSEN.get().library().equals(settings.library())) {
+            throw new IllegalStateException("the llama.cpp library is loaded already from "
+                    + CHOSEN.get().library().map(Path::toString).orElse("the bundled copy")
+                    + "; cannot switch to " + settings.library().map(Path::toString).orElse("the bundled copy"));
+        }
+    }
+
     /** The library file to load: the configured one, else the jar's copy extracted to the cache. */
     public static Path resolve() {
-        String configured = System.getProperty(PATH_PROPERTY, System.getenv(PATH_ENV));
-        if (configured != null && !configured.isBlank()) {
-            Path path = Path.of(configured);
+        Settings s = CHOSEN.updateAndGet(c -> c != null ? c : Settings.fromEnvironment());
+        if (s.library().isPresent()) {
+            Path path = s.library().get();
             if (!Files.isRegularFile(path)) {
-                throw new EngineException("llama.cpp library " + path + " (from " + PATH_PROPERTY + "/" + PATH_ENV
+                throw new EngineException("llama.cpp library " + path + " (specd.engine.library / " + PATH_ENV
                         + ") does not exist");
             }
             return path;
         }
-        return extractBundled(CacheDirs.nativeDir());
+        return extractBundled(s.nativeDir());
     }
 
     /** Opens the library for the life of the process (its symbols back static method handles). */
-    static SymbolLookup open() {
+    static synchronized SymbolLookup open() {
         Path path = resolve();
+        loaded = true;
         try {
             return SymbolLookup.libraryLookup(path, Arena.global());
         } catch (IllegalArgumentException e) {

@@ -11,8 +11,7 @@ import dev.specd.runtime.EnergySource;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import org.junit.jupiter.api.Test;
@@ -32,13 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What the engine loop tells its telemetry and how it charges energy, on stories260K through the
+ * What an engine tells its telemetry and how it charges energy, on stories260K through the
  * real backend: every request is admitted, gets a first token, inter-token gaps and an end; the
  * joules charged to requests plus those found idle are exactly what the meter counted. The
  * recording telemetry only records: it runs on the engine thread, where an assertion would not
  * reach the test.
  */
-class EngineLoopTelemetryTest {
+class EngineTelemetryTest {
 
     /** A meter at one watt: joules are seconds of wall-clock time. Records every reading. */
     private static final class WallClockMeter implements EnergySource {
@@ -107,20 +106,16 @@ class EngineLoopTelemetryTest {
         ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
                 Optional.empty(), Optional.empty()), 1_024 * 2, 2, 1);
         List<GenerationEvent.Done> dones = Collections.synchronizedList(new ArrayList<>());
-        try (EngineLoop loop = new EngineLoop(plan, LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT),
-                List.of(), new SchedulerLimits(8, Duration.ofMinutes(10)), telemetry, account,
-                new PipelineProfile(plan.id()))) {
-            int[] prompt = loop.target().vocab().tokenize("Once upon a time", true, false);
-            List<CompletableFuture<GenerationEvent.Done>> ends = new ArrayList<>();
+        try (LocalEngine loop = LocalEngine.builder(LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT),
+                plan.target()).pipeline(plan).limits(new SchedulerLimits(8, Duration.ofMinutes(10))).telemetry(telemetry)
+                .energy(account).ownModels().start()) {
+            int[] prompt = loop.engine().target().vocab().tokenize("Once upon a time", true, false);
+            List<CompletableFuture<Collector.Completed>> ends = new ArrayList<>();
             for (int i = 0; i < 3; i++) { // three for two slots: one waits
-                CompletableFuture<GenerationEvent.Done> end = new CompletableFuture<>();
-                loop.submit(new GenerationRequest(prompt, SamplingParams.greedy(), 48, List.of(), true,
-                        SpeculationSettings.OFF)).subscribe().with(e -> {
-                            if (e instanceof GenerationEvent.Done d) end.complete(d);
-                        }, end::completeExceptionally);
-                ends.add(end);
+                ends.add(Collector.submit(loop.pipeline(), new GenerationRequest(prompt, SamplingParams.greedy(), 48,
+                        List.of(), true, SpeculationSpec.OFF)));
             }
-            for (CompletableFuture<GenerationEvent.Done> end : ends) dones.add(end.get(60, TimeUnit.SECONDS));
+            for (CompletableFuture<Collector.Completed> end : ends) dones.add(end.get(60, TimeUnit.SECONDS).done());
             assertTrue(loop.drain(Duration.ofSeconds(60)));
         }
         assertEquals(3, telemetry.admitted.get());

@@ -17,10 +17,9 @@ import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.SpeculationSettings;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.Telemetry;
 import dev.specd.sampling.SamplingParams;
-import io.smallrye.mutiny.subscription.Cancellable;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -34,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,31 +43,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Admission, deadlines and draining of the engine loop, on stories260K through the real backend.
+ * Admission, deadlines and draining of an engine, on stories260K through the real backend.
  * A "long" request asks for thousands of tokens (seconds of work even for this tiny model): it is
  * still running when the test looks, and is cancelled or failed long before it would end. Waits
  * are for states, never for amounts of time, so a loaded machine only makes the tests slower.
  */
-class EngineLoopTest {
+class EngineTest {
 
     private static final int LONG = 3_000;
     /** Bound on waiting for a state that follows within milliseconds: only a hang reaches it. */
     private static final long PATIENCE_SECONDS = 60;
 
     /** A target-only loop on stories260K; context cells enough for a long request per sequence. */
-    private static EngineLoop loop(int sequences, SchedulerLimits limits, LongSupplier clock) {
-        ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
+    private static ExecutionPlan plan(int sequences) {
+        return ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
                 Optional.empty(), Optional.empty()), 4_096 * sequences, sequences, 1);
-        return new EngineLoop(plan, LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT), List.of(), limits,
-                Telemetry.NONE, EnergyAccount.unmetered(), clock);
     }
 
-    private static EngineLoop loop(int sequences, SchedulerLimits limits) {
+    private static LocalEngine loop(int sequences, SchedulerLimits limits, LongSupplier clock) {
+        ExecutionPlan plan = plan(sequences);
+        return LocalEngine.builder(LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT), plan.target())
+                .pipeline(plan).limits(limits).telemetry(Telemetry.NONE).energy(EnergyAccount.unmetered()).clock(clock)
+                .ownModels().start();
+    }
+
+    private static LocalEngine loop(int sequences, SchedulerLimits limits) {
         return loop(sequences, limits, System::nanoTime);
     }
 
-    /** One submitted request: its end (a Done, or the failure), and the subscription to cancel it. */
-    private record Call(CompletableFuture<GenerationEvent.Done> end, Cancellable subscription) {
+    /** One submitted request: its end (a Done, or the failure), and the submission to cancel it. */
+    private record Call(CompletableFuture<GenerationEvent.Done> end, Submission subscription) {
 
         GenerationEvent.Done done() throws Exception {
             return end.get(PATIENCE_SECONDS, TimeUnit.SECONDS);
@@ -85,39 +88,42 @@ class EngineLoopTest {
         }
     }
 
-    private static Call start(EngineLoop loop, int maxTokens) {
+    private static Call start(LocalEngine loop, int maxTokens) {
         return start(loop, "Once upon a time", maxTokens);
     }
 
-    private static Call start(EngineLoop loop, String text, int maxTokens) {
-        int[] prompt = loop.target().vocab().tokenize(text, true, false);
+    private static Call start(LocalEngine loop, String text, int maxTokens) {
+        int[] prompt = loop.engine().target().vocab().tokenize(text, true, false);
         CompletableFuture<GenerationEvent.Done> end = new CompletableFuture<>();
-        Cancellable s = loop.submit(new GenerationRequest(prompt, SamplingParams.greedy(), maxTokens, List.of(), true,
-                SpeculationSettings.OFF)).subscribe().with(e -> {
-                    if (e instanceof GenerationEvent.Done d) end.complete(d);
-                }, end::completeExceptionally, () -> end.completeExceptionally(new AssertionError("ended without Done")));
+        Submission s = loop.pipeline().submit(new GenerationRequest(prompt, SamplingParams.greedy(), maxTokens, List.of(),
+                true, SpeculationSpec.OFF), new GenerationSink() {
+                    @Override
+                    public void onEvent(GenerationEvent e) {
+                        if (e instanceof GenerationEvent.Done d) end.complete(d);
+                    }
+
+                    @Override
+                    public void onFailure(SchedulerException e) {
+                        end.completeExceptionally(e);
+                    }
+                });
         return new Call(end, s);
     }
 
-    private static void await(BooleanSupplier state, String what) throws InterruptedException {
-        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
-        while (!state.getAsBoolean()) {
-            if (System.nanoTime() - limit > 0) fail("timed out waiting until " + what);
-            Thread.sleep(2);
-        }
+    /** Waits for a state that follows within milliseconds: only a hang reaches the bound. */
+    private static void await(java.util.concurrent.Callable<Boolean> state, String what) {
+        org.awaitility.Awaitility.await().alias(what).atMost(Duration.ofSeconds(PATIENCE_SECONDS)).pollInterval(Duration.ofMillis(2)).until(state);
     }
 
     @Test
     void aFullQueueRefusesTheNextRequestAtOnce() throws Exception {
-        try (EngineLoop loop = loop(1, new SchedulerLimits(1, Duration.ofMinutes(10)))) {
+        try (LocalEngine loop = loop(1, new SchedulerLimits(1, Duration.ofMinutes(10)))) {
             Call running = start(loop, LONG);
-            await(() -> loop.runningSequences() == 1, "the first request runs");
+            await(() -> loop.engine().runningSequences() == 1, "the first request runs");
             Call queued = start(loop, LONG);
-            assertEquals(1, loop.waitingRequests());
-            Call refused = start(loop, LONG);
-            // The refusal comes during subscribe, before submit's caller could look at anything else.
-            assertTrue(refused.end().isCompletedExceptionally());
-            assertInstanceOf(QueueFullException.class, refused.failure());
+            assertEquals(1, loop.engine().waitingRequests());
+            // The refusal comes from submit itself, before its caller could commit to any answer.
+            assertThrows(QueueFullException.class, () -> start(loop, LONG));
             assertFalse(queued.end().isDone());
             running.subscription().cancel();
             queued.subscription().cancel();
@@ -126,12 +132,12 @@ class EngineLoopTest {
 
     @Test
     void aCancelledWaitingRequestGivesItsPlaceBack() throws Exception {
-        try (EngineLoop loop = loop(1, new SchedulerLimits(1, Duration.ofMinutes(10)))) {
+        try (LocalEngine loop = loop(1, new SchedulerLimits(1, Duration.ofMinutes(10)))) {
             Call running = start(loop, LONG);
-            await(() -> loop.runningSequences() == 1, "the first request runs");
+            await(() -> loop.engine().runningSequences() == 1, "the first request runs");
             Call queued = start(loop, 8);
             queued.subscription().cancel();
-            await(() -> loop.waitingRequests() == 0, "the cancelled request leaves the queue");
+            await(() -> loop.engine().waitingRequests() == 0, "the cancelled request leaves the queue");
             assertFalse(running.end().isDone(), "the place came back while the first request still ran");
             Call next = start(loop, 8);
             running.subscription().cancel();
@@ -142,9 +148,9 @@ class EngineLoopTest {
     @Test
     void requestsPastTheirDeadlineEndWithATimeoutWaitingOrRunning() throws Exception {
         AtomicLong clock = new AtomicLong();
-        try (EngineLoop loop = loop(1, new SchedulerLimits(4, Duration.ofSeconds(10)), clock::get)) {
+        try (LocalEngine loop = loop(1, new SchedulerLimits(4, Duration.ofSeconds(10)), clock::get)) {
             Call running = start(loop, LONG);
-            await(() -> loop.runningSequences() == 1, "the first request runs");
+            await(() -> loop.engine().runningSequences() == 1, "the first request runs");
             Call waiting = start(loop, 8);
             clock.addAndGet(Duration.ofSeconds(11).toNanos());
 
@@ -162,7 +168,7 @@ class EngineLoopTest {
 
     @Test
     void drainLetsRunningAndQueuedRequestsFinishAndRefusesNewOnes() throws Exception {
-        try (EngineLoop loop = loop(2, new SchedulerLimits(8, Duration.ofMinutes(10)))) {
+        try (LocalEngine loop = loop(2, new SchedulerLimits(8, Duration.ofMinutes(10)))) {
             List<Call> calls = List.of(start(loop, 200), start(loop, 200), start(loop, 200)); // one must queue
             assertTrue(loop.drain(Duration.ofSeconds(PATIENCE_SECONDS)));
             for (Call c : calls) {
@@ -171,22 +177,22 @@ class EngineLoopTest {
                 assertEquals(200, d.completionTokens());
             }
             assertThrows(ShuttingDownException.class, () -> start(loop, 8));
-            assertEquals(0, loop.runningSequences());
-            assertEquals(0, loop.waitingRequests());
+            assertEquals(0, loop.engine().runningSequences());
+            assertEquals(0, loop.engine().waitingRequests());
         }
     }
 
     @Test
     void drainEndsWhatIsLeftAtItsTimeout() throws Exception {
-        try (EngineLoop loop = loop(1, new SchedulerLimits(4, Duration.ofMinutes(10)))) {
+        try (LocalEngine loop = loop(1, new SchedulerLimits(4, Duration.ofMinutes(10)))) {
             Call running = start(loop, LONG);
             Call waiting = start(loop, 8);
             // Neither can finish in a millisecond: the first is long, the second waits for its slot.
             assertFalse(loop.drain(Duration.ofMillis(1)));
             assertInstanceOf(ShuttingDownException.class, running.failure());
             assertInstanceOf(ShuttingDownException.class, waiting.failure());
-            assertEquals(0, loop.runningSequences());
-            assertEquals(0, loop.waitingRequests());
+            assertEquals(0, loop.engine().runningSequences());
+            assertEquals(0, loop.engine().waitingRequests());
         }
     }
 
@@ -194,12 +200,11 @@ class EngineLoopTest {
     void aGenerationThatFailsEndsAloneAndTheOthersInItsTurnGoOn() throws Exception {
         ModelBackend real = LlamaBackend.load(TestModels.stories260K(), LoadOptions.DEFAULT);
         int[] poison = real.vocab().tokenize("The poisoned one", true, false);
-        ExecutionPlan plan = ExecutionPlan.targetOnly("test", new ModelRef.File(TestModels.stories260K().toString(),
-                Optional.empty(), Optional.empty()), 4_096 * 2, 2, 1);
-        try (EngineLoop loop = new EngineLoop(plan, new PoisoningBackend(real, poison), List.of(),
-                new SchedulerLimits(4, Duration.ofMinutes(10)))) {
+        ExecutionPlan plan = plan(2);
+        try (LocalEngine loop = LocalEngine.builder(new PoisoningBackend(real, poison), plan.target()).pipeline(plan)
+                .limits(new SchedulerLimits(4, Duration.ofMinutes(10))).ownModels().start()) {
             Call innocent = start(loop, 400);
-            await(() -> loop.runningSequences() == 1, "the innocent request runs");
+            await(() -> loop.engine().runningSequences() == 1, "the innocent request runs");
             Call poisoned = start(loop, "The poisoned one", 400);
             GenerationEvent.Done bad = poisoned.done();
             assertEquals(FinishReason.ERROR, bad.reason());
@@ -208,7 +213,7 @@ class EngineLoopTest {
             GenerationEvent.Done good = innocent.done();
             assertEquals(FinishReason.LENGTH, good.reason());
             assertEquals(400, good.completionTokens());
-            await(() -> loop.runningSequences() == 0, "both sequences are freed"); // freed before the Done goes out, at the end of the turn
+            await(() -> loop.engine().runningSequences() == 0, "both sequences are freed"); // freed before the Done goes out, at the end of the turn
         }
     }
 

@@ -4,55 +4,76 @@ import dev.specd.draft.Confidence;
 import dev.specd.draft.Drafter;
 import dev.specd.draft.ModelDrafter;
 import dev.specd.draft.PromptLookupDrafter;
-import dev.specd.engine.ContextOptions;
 import dev.specd.engine.ModelBackend;
-import dev.specd.engine.ModelContext;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.PipelineProfile;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * A pipeline's drafting side: its draft models with one context each (shared by the requests'
- * sequences), and the fresh drafters each request gets, as the plan lists them. Owned by the
- * engine loop and used on its thread only.
+ * A pipeline as the server serves it: a <em>preset</em> — drafters, speculation settings, request
+ * defaults, its own acceptance profile — over the engine of its target model. Requests of every
+ * preset of an engine wait in one queue and are verified in one batch per turn; what a preset
+ * decides is only what its requests draft and how.
  */
-final class Drafting implements AutoCloseable {
+public final class Pipeline {
 
     private final ExecutionPlan plan;
-    private final List<ModelBackend> models;
-    /** One per drafter of the plan, in plan order; null for drafters without a model (prompt lookup). */
-    private final List<ModelContext> contexts = new ArrayList<>();
+    private final Engine engine;
+    private final PipelineProfile profile;
 
-    /** @param models one loaded model per {@link DraftPlan.Model} of the plan, in plan order; owned from now on */
-    Drafting(ExecutionPlan plan, List<ModelBackend> models) {
+    Pipeline(ExecutionPlan plan, Engine engine, PipelineProfile profile) {
         this.plan = plan;
-        this.models = List.copyOf(models);
-        int next = 0;
-        for (DraftPlan d : plan.drafters()) {
-            if (d instanceof DraftPlan.Model m) {
-                contexts.add(this.models.get(next++).newContext(new ContextOptions(m.contextLength(), plan.sequences(),
-                        Math.min(m.contextLength(), 512), plan.threads(), false)));
-            } else {
-                contexts.add(null);
-            }
-        }
+        this.engine = engine;
+        this.profile = profile;
     }
 
-    /** The draft models' contexts (for calibration). */
-    List<ModelContext> modelContexts() {
-        return contexts.stream().filter(Objects::nonNull).toList();
+    public String id() {
+        return plan.id();
+    }
+
+    public ExecutionPlan plan() {
+        return plan;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public PipelineProfile profile() {
+        return profile;
+    }
+
+    /** The engine's target model (vocabulary, chat template). */
+    public ModelBackend target() {
+        return engine.target();
+    }
+
+    /** The most a request may take, its time in the queue included; the engine ends it by then. */
+    public Duration requestTimeout() {
+        return engine.requestTimeout();
+    }
+
+    /**
+     * Queues a generation on the engine; its events go to {@code sink} from the engine thread.
+     *
+     * @throws QueueFullException    when the engine's queue is full (nothing was queued)
+     * @throws ShuttingDownException once the engine drains
+     */
+    public Submission submit(GenerationRequest request, GenerationSink sink) {
+        return engine.submit(this, request, sink);
     }
 
     /** Fresh drafters for one request, as the plan lists them; none when the request turned speculation off. */
-    List<Drafter> forRequest(GenerationRequest request, Sampler targetSampler) {
+    List<Drafter> drafters(GenerationRequest request, Sampler targetSampler) {
         if (request.speculation().mode() == SpeculationMode.OFF) return List.of();
         // The draft samples from its own stream: derived from the request's seed, so a seed still
         // reproduces the whole run, but never the same numbers the verification consumes.
@@ -69,10 +90,10 @@ final class Drafting implements AutoCloseable {
         int draftLogprobs = request.speculation().mode() == SpeculationMode.CASCADE
                 ? request.logprobs() : GenerationRequest.NO_LOGPROBS;
         List<Drafter> out = new ArrayList<>();
-        for (int i = 0; i < plan.drafters().size(); i++) {
-            out.add(switch (plan.drafters().get(i)) {
-                case DraftPlan.Model m -> new ModelDrafter(contexts.get(i), draftParams, new Sampler(draftParams),
-                        confidence, draftLogprobs);
+        for (DraftPlan d : plan.drafters()) {
+            out.add(switch (d) {
+                case DraftPlan.Model m -> new ModelDrafter(engine.draftContext(m.model().key()), draftParams,
+                        new Sampler(draftParams), confidence, draftLogprobs);
                 case DraftPlan.Lookup l -> new PromptLookupDrafter(l.ngramMin(), l.ngramMax());
             });
         }
@@ -80,8 +101,7 @@ final class Drafting implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        for (ModelContext c : contexts) if (c != null) c.close();
-        for (ModelBackend m : models) m.close();
+    public String toString() {
+        return "pipeline " + id() + " on engine " + engine.id();
     }
 }
