@@ -43,7 +43,12 @@ final class Serving implements AutoCloseable {
 
     /** What the engines need besides their plans. */
     record Setup(ModelResolver resolver, ModelPool pool, SchedulerLimits limits, Telemetry telemetry,
-                 EnergyAccount energy, ProfileSource profiles) {
+                 EnergyAccount energy, ProfileSource profiles, boolean batchInvariant) {
+
+        Setup(ModelResolver resolver, ModelPool pool, SchedulerLimits limits, Telemetry telemetry, EnergyAccount energy,
+              ProfileSource profiles) {
+            this(resolver, pool, limits, telemetry, energy, profiles, false);
+        }
     }
 
     /**
@@ -96,7 +101,7 @@ final class Serving implements AutoCloseable {
         String id = EngineNames.of(spec.model());
         CostModel costs = setup.profiles().openEngine(id, ProfileStore.engineKey(spec, drafts.keySet()));
         Engine engine = new Engine(id, spec, target.model(), drafts, setup.limits(), setup.telemetry(),
-                setup.energy(), costs, System::nanoTime);
+                setup.energy(), costs, System::nanoTime, setup.batchInvariant());
         engines.add(engine);
         for (ExecutionPlan p : presets) {
             pipelines.add(engine.addPipeline(p, setup.profiles().openPreset(id, p, costs)));

@@ -71,6 +71,15 @@ public interface SpecdConfig {
 
         /** A llama.cpp b4916 shared library to use instead of the bundled CPU build ({@code SPECD_ENGINE_LIBRARY}). */
         Optional<String> library();
+
+        /**
+         * Decode every sequence in a call of its own, with an F32 KV cache, so that greedy and
+         * seeded outputs do not depend on other traffic ({@code SPECD_ENGINE_BATCH_INVARIANT});
+         * costs the batching (docs/speculation.md#determinism).
+         */
+        @WithName("batch-invariant")
+        @WithDefault("false")
+        boolean batchInvariant();
     }
 
     interface Scheduler {

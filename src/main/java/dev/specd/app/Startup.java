@@ -70,7 +70,7 @@ public class Startup {
             ModelResolver resolver = new ModelResolver(modelDirs(), cache.root(), config.download(), Forge::forge,
                     "forge-v" + Forge.VERSION);
             serving = Serving.start(plans, new Serving.Setup(resolver, new ModelPool(telemetry), limits, telemetry,
-                    energy, profiles));
+                    energy, profiles, config.engine().batchInvariant()));
             for (Pipeline p : serving.pipelines()) registry.register(p);
             serving.awaitReady(START_TIMEOUT);
             profiles.startSaving();

@@ -43,6 +43,7 @@ public final class Engine {
     private static final long RECALIBRATE_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final String id;
+    private final boolean batchInvariant;
     private final TargetSpec spec;
     private final ModelBackend target;
     private final ModelContext context;
@@ -73,7 +74,20 @@ public final class Engine {
     public Engine(String id, TargetSpec spec, ModelBackend target, Map<String, ModelBackend> drafts,
                   SchedulerLimits limits, Telemetry telemetry, EnergyAccount energy, CostModel costs,
                   LongSupplier clock) {
+        this(id, spec, target, drafts, limits, telemetry, energy, costs, clock, false);
+    }
+
+    /**
+     * @param batchInvariant decode every sequence's step in a call of its own, with an F32 KV cache,
+     *                       so that a request's logits do not depend on what else the engine runs
+     *                       (greedy and seeded outputs independent of other traffic), at the price
+     *                       of batching (see docs/speculation.md#determinism)
+     */
+    public Engine(String id, TargetSpec spec, ModelBackend target, Map<String, ModelBackend> drafts,
+                  SchedulerLimits limits, Telemetry telemetry, EnergyAccount energy, CostModel costs,
+                  LongSupplier clock, boolean batchInvariant) {
         this.id = id;
+        this.batchInvariant = batchInvariant;
         this.spec = spec;
         this.target = target;
         this.telemetry = telemetry;
@@ -81,7 +95,7 @@ public final class Engine {
         // A verify batch of every sequence's k + 1 rows fits one llama_batch (larger ones are chunked).
         int batch = Math.max(512, spec.sequences() * 33);
         this.context = target.newContext(new ContextOptions(spec.contextLength(), spec.sequences(),
-                Math.min(spec.contextLength(), batch), spec.threads(), false));
+                Math.min(spec.contextLength(), batch), spec.threads(), batchInvariant));
         Map<String, ModelContext> d = new LinkedHashMap<>();
         try {
             for (var e : drafts.entrySet()) {
@@ -135,6 +149,10 @@ public final class Engine {
 
     public CostModel costs() {
         return costs;
+    }
+
+    boolean batchInvariant() {
+        return batchInvariant;
     }
 
     public synchronized List<Pipeline> pipelines() {

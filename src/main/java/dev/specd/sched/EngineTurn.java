@@ -122,16 +122,25 @@ final class EngineTurn {
         }
         if (steps.isEmpty()) return;
         ModelContext context = engine.context();
-        long t0 = System.nanoTime();
-        List<float[][]> logits;
-        try {
-            logits = context.decode(steps);
-        } catch (PartialDecodeException e) {
-            logits = e.results();
-            e.failures().forEach((i, why) -> failAlone(verifying.get(i), why));
+        List<float[][]> logits = new ArrayList<>(steps.size());
+        long verifyNanos = 0;
+        // Batch-invariant: each sequence in a call of its own, so that no other traffic shapes its sums.
+        for (List<DecodeStep> part : engine.batchInvariant() ? steps.stream().map(List::of).toList() : List.of(steps)) {
+            long p0 = System.nanoTime();
+            int base = logits.size();
+            try {
+                logits.addAll(context.decode(part));
+            } catch (PartialDecodeException e) {
+                logits.addAll(e.results());
+                e.failures().forEach((i, why) -> failAlone(verifying.get(base + i), why));
+            } catch (EngineException e) {
+                if (part.size() > 1) throw e; // the whole batch's failure: run() ends its requests
+                logits.add(null);
+                failAlone(verifying.get(base), e);
+            }
+            // The compute time of the decode: what the cost model learns.
+            verifyNanos += context.lastDecodeNanos(System.nanoTime() - p0);
         }
-        // The compute time of the decode: what the cost model learns.
-        long verifyNanos = context.lastDecodeNanos(System.nanoTime() - t0);
         decodeNanos += verifyNanos;
         costs.observeVerify(batchTokens, verifyNanos);
         for (int i = 0; i < verifying.size(); i++) {
@@ -166,7 +175,13 @@ final class EngineTurn {
                 }
             }
             if (byModel.isEmpty()) return total;
-            for (var e : byModel.entrySet()) total += draftStep(e.getKey(), e.getValue());
+            for (var e : byModel.entrySet()) {
+                if (engine.batchInvariant()) {
+                    for (Job job : e.getValue()) total += draftStep(e.getKey(), List.of(job));
+                } else {
+                    total += draftStep(e.getKey(), e.getValue());
+                }
+            }
         }
     }
 

@@ -83,6 +83,7 @@ public final class LocalEngine implements AutoCloseable {
         private EnergyAccount energy = EnergyAccount.unmetered();
         private LongSupplier clock = System::nanoTime;
         private CostModel costs = new CostModel();
+        private boolean batchInvariant;
 
         private Builder(ModelBackend target, TargetSpec spec) {
             this.target = target;
@@ -132,6 +133,12 @@ public final class LocalEngine implements AutoCloseable {
             return this;
         }
 
+        /** Each sequence decoded alone, with an F32 KV cache (see {@link Engine}). */
+        public Builder batchInvariant(boolean on) {
+            batchInvariant = on;
+            return this;
+        }
+
         /** The target and the draft models are closed with the engine. */
         public Builder ownModels() {
             owned.add(target);
@@ -142,7 +149,7 @@ public final class LocalEngine implements AutoCloseable {
         /** Starts the engine on its own driver; calibration (if a preset needs it) runs before it serves. */
         public LocalEngine start() {
             String id = plans.isEmpty() ? "engine" : plans.getFirst().id();
-            Engine engine = new Engine(id, spec, target, drafts, limits, telemetry, energy, costs, clock);
+            Engine engine = new Engine(id, spec, target, drafts, limits, telemetry, energy, costs, clock, batchInvariant);
             List<Pipeline> pipelines = new ArrayList<>();
             for (int i = 0; i < plans.size(); i++) {
                 ExecutionPlan plan = plans.get(i);

@@ -126,6 +126,11 @@ class StartupFailureTest {
                 public Optional<String> library() {
                     return Optional.empty();
                 }
+
+                @Override
+                public boolean batchInvariant() {
+                    return false;
+                }
             };
         }
 
