@@ -43,6 +43,11 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
      */
     LocalEngine open(Path target, Path draft, int context, int sequences, int threads, int queue,
                      EnergyAccount energy) {
+        return open(target, draft, context, sequences, threads, queue, false, energy);
+    }
+
+    LocalEngine open(Path target, Path draft, int context, int sequences, int threads, int queue,
+                     boolean batchInvariant, EnergyAccount energy) {
         ModelRef.File draftRef = file(draft);
         List<DraftPlan> drafters = mode == SpeculationMode.OFF ? List.of()
                 : List.of(lookup ? new DraftPlan.Lookup(1, 4) : new DraftPlan.Model(draftRef, context));
@@ -50,7 +55,8 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
         ExecutionPlan plan = new ExecutionPlan("bench", name, spec, RequestDefaults.OPENAI, "bench", drafters,
                 settings(), List.of());
         LocalEngine.Builder b = LocalEngine.builder(LlamaBackend.load(target, LoadOptions.DEFAULT), spec)
-                .limits(new SchedulerLimits(queue, Duration.ofHours(1))).telemetry(Telemetry.NONE).energy(energy);
+                .limits(new SchedulerLimits(queue, Duration.ofHours(1))).telemetry(Telemetry.NONE).energy(energy)
+                .batchInvariant(batchInvariant);
         if (mode != SpeculationMode.OFF && !lookup) b.draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT));
         return b.ownModels().pipeline(plan).start();
     }
@@ -67,13 +73,14 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
      * the draft model (adaptive k ≤ 8), the cascade (τ 0.7) and prompt lookup (adaptive k ≤ 8). Their
      * requests share its sequences and verify batches.
      */
-    static LocalEngine mixed(Path target, Path draft, int context, int sequences, int threads, int queue) {
+    static LocalEngine mixed(Path target, Path draft, int context, int sequences, int threads, int queue,
+                             boolean batchInvariant) {
         ModelRef.File draftRef = file(draft);
         TargetSpec spec = new TargetSpec(file(target), context, sequences, threads, 0);
         List<DraftPlan> model = List.of(new DraftPlan.Model(draftRef, context));
         return LocalEngine.builder(LlamaBackend.load(target, LoadOptions.DEFAULT), spec)
                 .draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT)).ownModels()
-                .limits(new SchedulerLimits(queue, Duration.ofHours(1)))
+                .limits(new SchedulerLimits(queue, Duration.ofHours(1))).batchInvariant(batchInvariant)
                 .pipeline(preset("target", spec, List.of(), SpeculationSpec.OFF))
                 .pipeline(preset("lossless", spec, model, new SpeculationSpec(SpeculationMode.LOSSLESS, 8,
                         CascadeSpec.DEFAULT, PolicySpec.DEFAULT)))

@@ -82,10 +82,18 @@ public final class LoadBench {
     private final Path draft;
     private final int threads;
 
+    private final boolean batchInvariant;
+
     public LoadBench(Path target, Path draft, int threads) {
+        this(target, draft, threads, false);
+    }
+
+    /** @param batchInvariant engines decode each sequence alone (see {@code Engine}) */
+    public LoadBench(Path target, Path draft, int threads, boolean batchInvariant) {
         this.target = target;
         this.draft = draft;
         this.threads = threads;
+        this.batchInvariant = batchInvariant;
     }
 
     public static List<Config> defaultConfigs() {
@@ -102,7 +110,8 @@ public final class LoadBench {
      */
     public Result runMixed(String name, List<String> presets, int concurrency, int tokens) throws InterruptedException {
         int context = concurrency * perSequence(8, tokens);
-        try (LocalEngine engine = BenchPlan.mixed(target, draft, context, concurrency, threads, Math.max(16, concurrency))) {
+        try (LocalEngine engine = BenchPlan.mixed(target, draft, context, concurrency, threads, Math.max(16, concurrency),
+                batchInvariant)) {
             List<Pipeline> pipelines = presets.stream().map(engine::pipeline).toList();
             List<int[]> prompts = SpeculationBench.STORY_PROMPTS.stream()
                     .map(p -> engine.engine().target().vocab().tokenize(p, true, false)).toList();
@@ -138,7 +147,7 @@ public final class LoadBench {
     private LocalEngine loop(Config config, int concurrency, int tokens) {
         // All sequences share the one context.
         int context = concurrency * perSequence(config.k(), tokens);
-        return plan(config).open(target, draft, context, concurrency, threads, Math.max(16, concurrency),
+        return plan(config).open(target, draft, context, concurrency, threads, Math.max(16, concurrency), batchInvariant,
                 EnergyAccount.unmetered());
     }
 

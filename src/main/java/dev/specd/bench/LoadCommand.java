@@ -47,6 +47,9 @@ final class LoadCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "1", description = "runs of every cell, interleaved")
     int repeat;
 
+    @Option(names = "--batch-invariant", description = "engines decode each sequence alone, with an F32 KV cache")
+    boolean batchInvariant;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         int t = common.threads();
@@ -55,7 +58,7 @@ final class LoadCommand implements Callable<Integer> {
         Path draftFile = draft.file();
         List<Integer> levels = concurrency != null ? concurrency : mixed ? List.of(1, 4, 16, 32) : List.of(1, 4, 16);
         System.err.printf("target %s, draft %s, %d tokens per stream, %d threads%n", target, draftFile, tokens, t);
-        LoadBench bench = new LoadBench(target, draftFile, t);
+        LoadBench bench = new LoadBench(target, draftFile, t, batchInvariant);
         List<LoadBench.Result> results = new ArrayList<>();
         for (int rep = 0; rep < repeat; rep++) {
             for (int n : levels) {
@@ -69,7 +72,7 @@ final class LoadCommand implements Callable<Integer> {
             }
         }
         print(results);
-        String name = mixed ? "load-mixed" : "load";
+        String name = (mixed ? "load-mixed" : "load") + (batchInvariant ? "-invariant" : "");
         write(out, name, results);
         return 0;
     }
