@@ -135,4 +135,19 @@ class ShippedPipelinesTest {
         }
         assertTrue(examples >= 1, "the README shows an example pipeline");
     }
+
+    /** The benchmark pipelines compile, and each directory's presets agree on their engines. */
+    @Test
+    void benchmarkPipelinesCompile() throws IOException {
+        for (String dir : List.of("config/bench-pipelines", "config/bench-idle")) {
+            List<PipelineSpec> specs = new java.util.ArrayList<>();
+            try (Stream<Path> s = Files.list(Path.of(dir))) {
+                for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                    specs.add(PipelineSpecParser.parse(Files.readString(f), f.toString()));
+                }
+            }
+            assertTrue(specs.size() >= 3, dir);
+            assertEquals(specs.size(), PipelineCompiler.compileAll(specs).size(), dir);
+        }
+    }
 }
