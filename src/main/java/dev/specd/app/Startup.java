@@ -72,6 +72,7 @@ public class Startup {
                 PipelineLoader.Models models = PipelineLoader.load(plan, resolver);
                 registry.register(new EngineLoop(plan, models.target(), models.drafts(), limits,
                         telemetry, energy, profiles.open(plan)));
+                telemetry.pipelineStarted(plan.id(), plan.id(), PipelineModes.draftPositions(plan), PipelineModes.of(plan));
             }
             profiles.startSaving();
             registry.markReady();

@@ -125,6 +125,7 @@ public final class EngineLoop implements AutoCloseable {
                 Math.min(plan.contextLength(), batch), plan.threads(), false));
         this.drafting = new Drafting(plan, draftModels);
         this.queue = new Admission(plan.id(), limits, clock);
+        telemetry.engineStarted(plan.id(), plan.sequences(), limits.queueCapacity(), plan.contextLength());
         this.thread = Thread.ofPlatform().name("specd-engine-" + plan.id()).daemon(true).unstarted(this::run);
         thread.start();
     }

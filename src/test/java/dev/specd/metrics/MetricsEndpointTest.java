@@ -74,15 +74,34 @@ class MetricsEndpointTest {
         checkMonotone(after, again);
     }
 
+    /** Every engine turns (its heartbeat), so liveness holds; a stalled one is {@code MicrometerTelemetryTest}'s. */
+    @Test
+    void livenessFollowsTheEnginesHeartbeats() {
+        JsonPath live = JsonPath.from(given().get("/q/health/live").then().statusCode(200).extract().asString());
+        assertEquals("UP", live.getString("checks.find { it.name == 'engines' }.status"), live.prettify());
+        PrometheusText now = scrape();
+        for (String pipeline : MODES.keySet()) {
+            Double age = now.value("specd_engine_turn_age_seconds", Map.of("engine", pipeline));
+            assertNotNull(age, pipeline);
+            assertTrue(age < 5, "an idle engine turns every 0.2 s: " + pipeline + " " + age);
+        }
+    }
+
     /** The series of one pipeline, and their differences over this test's requests. */
     private static void checkPipeline(String pipeline, String mode, List<Answer> answers, PrometheusText before,
                                       PrometheusText after) {
         Map<String, String> p = Map.of("pipeline", pipeline);
         Map<String, String> pm = Map.of("pipeline", pipeline, "mode", mode);
+        // Until engines are shared, a pipeline's engine carries its id.
+        Map<String, String> engine = Map.of("engine", pipeline);
         for (String gauge : List.of("specd_num_requests_running", "specd_num_requests_waiting", "specd_batch_rows",
-                "specd_kv_cache_used_cells", "specd_speculation_k")) {
-            assertTrue(after.has(gauge, p), gauge + " of " + pipeline);
+                "specd_kv_cache_used_cells", "specd_saturation", "specd_engine_turn_age_seconds")) {
+            assertTrue(after.has(gauge, engine), gauge + " of " + pipeline);
         }
+        assertEquals(4, after.sum("specd_sequences_capacity", engine), "the shipped pipelines' sequences");
+        assertEquals(64, after.sum("specd_queue_capacity", engine), "specd.scheduler.queue-capacity");
+        assertEquals(4096, after.sum("specd_kv_cache_capacity_cells", engine), "the shipped pipelines' context");
+        assertTrue(after.has("specd_speculation_k", p), "specd_speculation_k of " + pipeline);
         for (String counter : List.of("specd_cascade_escalations_total", "specd_deoptimisations_total")) {
             assertTrue(after.has(counter, p), counter + " of " + pipeline);
         }
@@ -187,7 +206,7 @@ class MetricsEndpointTest {
         long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             PrometheusText now = scrape();
-            boolean seen = MODES.keySet().stream().allMatch(p -> now.has("specd_num_requests_running", Map.of("pipeline", p)));
+            boolean seen = MODES.keySet().stream().allMatch(p -> now.has("specd_num_requests_running", Map.of("engine", p)));
             double busy = now.sum("specd_num_requests_running", Map.of()) + now.sum("specd_num_requests_waiting", Map.of());
             if (seen && busy == 0) return;
             if (System.nanoTime() - limit > 0) fail("the pipelines did not become idle: " + busy + " requests");
