@@ -5,6 +5,7 @@ import dev.specd.runtime.EnergySource;
 import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.Telemetry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -96,6 +97,9 @@ public class MicrometerTelemetry implements Telemetry {
     public void pipelineStarted(String pipeline, String engine, int maxDraftPositions, Set<SpeculationMode> modes) {
         engine(engine);
         pipeline(pipeline);
+        // Which engine serves which pipeline: dashboards join request-level and engine-level series on it.
+        Gauge.builder("specd_pipeline_info", () -> 1).description("1 for each pipeline, labelled with its engine")
+                .tags("pipeline", pipeline, "engine", engine).strongReference(true).register(registry);
         for (SpeculationMode m : modes) mode(pipeline, m).precreate(maxDraftPositions, energySource);
         if (energySource != null) idle(energySource);
     }
@@ -122,6 +126,10 @@ public class MicrometerTelemetry implements Telemetry {
         m.promptTokens.increment(outcome.promptTokens());
         m.generationTokens.increment(outcome.completionTokens());
         m.e2e.record(outcome.e2eNanos(), TimeUnit.NANOSECONDS);
+        if (outcome.speculation() != null) {
+            m.verifiedTokens.increment(outcome.speculation().verifiedTokens());
+            m.unverifiedTokens.increment(outcome.speculation().unverifiedTokens());
+        }
         // vLLM's time per output token: the decode phase alone, per token after the first.
         if (outcome.firstTokenNanos() >= 0 && outcome.completionTokens() > 1) {
             long decode = Math.max(0, outcome.e2eNanos() - outcome.firstTokenNanos());

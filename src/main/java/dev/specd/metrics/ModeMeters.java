@@ -27,6 +27,9 @@ final class ModeMeters {
     final Timer perOutputToken;
     final Counter promptTokens;
     final Counter generationTokens;
+    /** Emitted tokens the target checked or produced, and those only the draft model vouched for (cascade). */
+    final Counter verifiedTokens;
+    final Counter unverifiedTokens;
     /** Null when the mode is off: no speculation, no spec-decode series. */
     private final Counter drafts;
     private final Counter draftTokens;
@@ -43,6 +46,9 @@ final class ModeMeters {
                 "Per request: (end-to-end - time to first token) / (generated tokens - 1)", tags);
         promptTokens = counter("specd_prompt_tokens", "Prompt tokens of ended requests");
         generationTokens = counter("specd_generation_tokens", "Tokens generated (usage.completion_tokens)");
+        verifiedTokens = counter("specd_verified_tokens", "Generated tokens the target checked or produced");
+        unverifiedTokens = counter("specd_unverified_tokens",
+                "Generated tokens only the draft model vouched for (a cascade's confident runs)");
         if (mode == SpeculationMode.OFF) {
             drafts = draftTokens = acceptedTokens = null;
         } else {

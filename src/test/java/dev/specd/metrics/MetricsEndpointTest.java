@@ -123,6 +123,10 @@ class MetricsEndpointTest {
                 delta("specd_generation_tokens_total", pm, before, after), "generation tokens of " + pipeline);
         assertEquals(answers.stream().mapToInt(Answer::promptTokens).sum(),
                 delta("specd_prompt_tokens_total", pm, before, after), "prompt tokens of " + pipeline);
+        assertEquals(answers.stream().mapToInt(a -> ((Number) a.speculation().get("unverified_tokens")).intValue()).sum(),
+                delta("specd_unverified_tokens_total", pm, before, after), "unverified tokens of " + pipeline);
+        assertEquals(answers.stream().mapToInt(a -> ((Number) a.speculation().get("verified_tokens")).intValue()).sum(),
+                delta("specd_verified_tokens_total", pm, before, after), "verified tokens of " + pipeline);
 
         List<PrometheusText.Sample> energy = after.find("specd_energy_joules_total", pm);
         assertFalse(energy.isEmpty(), "energy of " + pipeline);

@@ -57,6 +57,8 @@ class MicrometerTelemetryTest {
         assertEquals(20, counter("specd_generation_tokens", "pipeline", "p", "mode", "off"));
         assertEquals(10, counter("specd_prompt_tokens", "pipeline", "p", "mode", "off"));
         assertEquals(1, counter("specd_requests", "pipeline", "p", "mode", "off", "finish_reason", "length"));
+        assertEquals(20, counter("specd_verified_tokens", "pipeline", "p", "mode", "off"));
+        assertEquals(0, counter("specd_unverified_tokens", "pipeline", "p", "mode", "off"));
         // (2 s - 0.5 s) over the 19 tokens after the first
         double tpot = registry.get("specd_time_per_output_token").tags("pipeline", "p").timer().mean(TimeUnit.NANOSECONDS);
         assertEquals(1_500_000_000L / 19, tpot, 1);
@@ -127,6 +129,7 @@ class MicrometerTelemetryTest {
         assertNull(registry.find("specd_spec_decode_num_drafts").tags("mode", "off").counter());
         assertNull(registry.find("specd_requests").tags("mode", "cascade").counter(), "only the modes it may run");
         assertEquals(0, counter("specd_energy_idle_joules", "source", "model"));
+        assertEquals(1, gauge("specd_pipeline_info", "pipeline", "p", "engine", "e"));
         assertEquals(0, counter("specd_cascade_escalations", "pipeline", "p"));
         assertEquals(0, registry.get("specd_time_to_first_token").tags("pipeline", "p").timer().count());
         assertTrue(Double.isNaN(gauge("specd_saturation", "engine", "e")), "no capacity reported yet");
