@@ -101,6 +101,7 @@ class HelmChartTest {
                 assertEquals("800m", hpa.at("/spec/metrics/0/pods/target/averageValue").asText());
                 assertEquals(deployment.at("/metadata/name"), hpa.at("/spec/scaleTargetRef/name"));
                 assertEquals(8, hpa.at("/spec/maxReplicas").asInt());
+                assertEquals("fast-ssd", cache.at("/ephemeral/volumeClaimTemplate/spec/storageClassName").asText());
                 assertTrue(manifests.containsKey("ServiceMonitor"));
                 assertTrue(deployment.at("/spec/template/metadata/annotations").isMissingNode(),
                         "scraped by the ServiceMonitor, not twice through annotations");
