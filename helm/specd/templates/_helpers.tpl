@@ -66,13 +66,52 @@ The image reference; the tag defaults to the chart's appVersion.
 {{- end }}
 
 {{/*
-The cache PersistentVolumeClaim's name: an existing claim, or the one this chart creates.
+The shared cache claim's name: an existing claim, or the one this chart creates.
 */}}
 {{- define "specd.cacheClaimName" -}}
-{{- if .Values.cache.persistence.existingClaim }}
-{{- .Values.cache.persistence.existingClaim }}
+{{- if .Values.cache.shared.existingClaim }}
+{{- .Values.cache.shared.existingClaim }}
 {{- else }}
 {{- printf "%s-cache" (include "specd.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+"true" when the cache is one claim that a single pod at a time can mount (shared, not ReadWriteMany): then
+no two pods may run at once, neither replicas nor a rolling update's surge pod.
+*/}}
+{{- define "specd.cacheSingleAttach" -}}
+{{- if and (eq .Values.cache.type "shared") (not (has "ReadWriteMany" .Values.cache.shared.accessModes)) }}true{{ end }}
+{{- end }}
+
+{{/*
+The Deployment strategy: the values' own, else RollingUpdate that brings the new pod up before the old one
+goes (its models load first), else Recreate where only one pod can mount the cache.
+*/}}
+{{- define "specd.strategy" -}}
+{{- if .Values.strategy }}
+{{- toYaml .Values.strategy }}
+{{- else if include "specd.cacheSingleAttach" . }}
+type: Recreate
+{{- else }}
+type: RollingUpdate
+rollingUpdate:
+  maxSurge: 1
+  maxUnavailable: 0
+{{- end }}
+{{- end }}
+
+{{/*
+A storageClassName line for a claim the chart creates: "" in the values means the cluster default (no
+line), "-" means storageClassName: "" (no dynamic provisioning).
+*/}}
+{{- define "specd.storageClass" -}}
+{{- with .Values.cache.storageClass }}
+{{- if eq "-" . }}
+storageClassName: ""
+{{- else }}
+storageClassName: {{ . | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -95,4 +134,11 @@ whole CPUs, at least 1, because decode threads beyond the CPU quota only get thr
 {{- end }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+autoscaling.targetSaturation as a Kubernetes quantity in thousandths (0.75 -> 750m), as an HPA's averageValue.
+*/}}
+{{- define "specd.targetSaturation" -}}
+{{- printf "%dm" (int (round (mulf .Values.autoscaling.targetSaturation 1000) 0)) | quote }}
 {{- end }}

@@ -103,8 +103,10 @@ final class Serving implements AutoCloseable {
         Engine engine = new Engine(id, spec, target.model(), drafts, setup.limits(), setup.telemetry(),
                 setup.energy(), costs, System::nanoTime, setup.batchInvariant());
         engines.add(engine);
+        setup.telemetry().engineStarted(id, spec.sequences(), setup.limits().queueCapacity(), spec.contextLength());
         for (ExecutionPlan p : presets) {
             pipelines.add(engine.addPipeline(p, setup.profiles().openPreset(id, p, costs)));
+            setup.telemetry().pipelineStarted(p.id(), id, PipelineModes.draftPositions(p), PipelineModes.of(p));
         }
         driver.add(engine);
         LOG.infof("engine %s: target %s, %d sequences, %d cells; presets %s", id, spec.model().describe(),

@@ -52,6 +52,20 @@ public interface SpecdConfig {
 
     Energy energy();
 
+    Health health();
+
+    interface Health {
+        /**
+         * Liveness fails when an engine thread has not finished a turn for this long (an idle
+         * engine turns every 0.2 s; a busy one after each batch decode, and its first turn comes
+         * after the start-up calibration): the orchestrator then restarts a stuck server. Raise it
+         * for models whose single decode or calibration takes minutes.
+         */
+        @WithName("engine-stall-timeout")
+        @WithDefault("5m")
+        Duration engineStallTimeout();
+    }
+
     interface Pipelines {
         /**
          * A directory of pipeline YAML files ({@code SPECD_PIPELINES_DIR}); when set, its pipelines

@@ -62,7 +62,7 @@ public final class OverheadBench {
         return out;
     }
 
-    /** One generation through EngineLoop, as a request to the server would run (in-process, fresh load). */
+    /** One generation through an engine, as a request to the server would run (in-process, fresh load). */
     Timing specd() {
         ModelBackend backend = LlamaBackend.load(model, LoadOptions.DEFAULT);
         ExecutionPlan plan = ExecutionPlan.targetOnly("bench", new ModelRef.File(model.toString(),

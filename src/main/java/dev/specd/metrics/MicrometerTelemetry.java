@@ -1,27 +1,41 @@
 package dev.specd.metrics;
 
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.EnergySource;
 import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.Telemetry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * The server's telemetry as Micrometer meters, scraped by Prometheus at {@code /q/metrics}. Every
- * series is labelled with its {@code pipeline}, and with the {@code mode} a request ran in where
- * one applies; the README's "Metrics" section lists them with their PromQL. Meters are looked up
- * once per pipeline and mode and kept, since engine threads call this for every round.
+ * The server's telemetry as Micrometer meters, scraped by Prometheus at {@code /q/metrics}.
+ * Request-level series are labelled with their {@code pipeline} (what the request's {@code model}
+ * names), and with the {@code mode} it ran in where one applies; an engine's gauges with its
+ * {@code engine}; idle energy with its source alone. The README's "Metrics" section lists them with
+ * their PromQL. Meters are looked up once and kept, since engine threads call this for every round;
+ * a started pipeline's series are created at once, at zero.
  */
 @ApplicationScoped
 public class MicrometerTelemetry implements Telemetry {
 
     private final MeterRegistry registry;
+    /** The energy meter's name, to create the energy series up front; null when unknown (tests). */
+    private final String energySource;
+    private final LongSupplier clock;
+    private final ConcurrentMap<String, EngineMeters> engines = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, PipelineMeters> pipelines = new ConcurrentHashMap<>();
     private final ConcurrentMap<Key, ModeMeters> modes = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> idle = new ConcurrentHashMap<>();
@@ -31,8 +45,24 @@ public class MicrometerTelemetry implements Telemetry {
     }
 
     @Inject
+    public MicrometerTelemetry(MeterRegistry registry, Instance<EnergySource> energy) {
+        this(registry, energy.isResolvable() ? energy.get().name() : null, System::nanoTime);
+    }
+
+    /** Meters on {@code registry} that learn the energy source from the first energy reported. */
     public MicrometerTelemetry(MeterRegistry registry) {
+        this(registry, null, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()}, for the engines' heartbeats */
+    MicrometerTelemetry(MeterRegistry registry, String energySource, LongSupplier clock) {
         this.registry = registry;
+        this.energySource = energySource;
+        this.clock = clock;
+    }
+
+    private EngineMeters engine(String id) {
+        return engines.computeIfAbsent(id, e -> new EngineMeters(registry, e, clock));
     }
 
     private PipelineMeters pipeline(String id) {
@@ -41,9 +71,38 @@ public class MicrometerTelemetry implements Telemetry {
 
     private ModeMeters mode(String pipeline, SpeculationMode mode) {
         return modes.computeIfAbsent(new Key(pipeline, mode), k -> {
-            pipeline(k.pipeline()); // a pipeline's gauges exist as soon as any of its series does
+            pipeline(k.pipeline()); // a pipeline's mode-less series exist as soon as any of its series does
             return new ModeMeters(registry, k.pipeline(), k.mode());
         });
+    }
+
+    /**
+     * The engines whose thread has not finished a turn for longer than {@code limit}, with the time
+     * since their last one: the liveness check's input.
+     */
+    public Map<String, Duration> stalledEngines(Duration limit) {
+        Map<String, Duration> stalled = new TreeMap<>();
+        engines.forEach((id, e) -> {
+            Duration age = Duration.ofNanos((long) (e.turnAgeSeconds() * 1e9));
+            if (age.compareTo(limit) > 0) stalled.put(id, age);
+        });
+        return stalled;
+    }
+
+    @Override
+    public void engineStarted(String engine, int sequences, int queueCapacity, int kvCells) {
+        engine(engine).capacity(sequences, queueCapacity, kvCells);
+    }
+
+    @Override
+    public void pipelineStarted(String pipeline, String engine, int maxDraftPositions, Set<SpeculationMode> modes) {
+        engine(engine);
+        pipeline(pipeline);
+        // Which engine serves which pipeline: dashboards join request-level and engine-level series on it.
+        Gauge.builder("specd_pipeline_info", () -> 1).description("1 for each pipeline, labelled with its engine")
+                .tags("pipeline", pipeline, "engine", engine).strongReference(true).register(registry);
+        for (SpeculationMode m : modes) mode(pipeline, m).precreate(maxDraftPositions, energySource);
+        if (energySource != null) idle(energySource);
     }
 
     @Override
@@ -68,6 +127,10 @@ public class MicrometerTelemetry implements Telemetry {
         m.promptTokens.increment(outcome.promptTokens());
         m.generationTokens.increment(outcome.completionTokens());
         m.e2e.record(outcome.e2eNanos(), TimeUnit.NANOSECONDS);
+        if (outcome.speculation() != null) {
+            m.verifiedTokens.increment(outcome.speculation().verifiedTokens());
+            m.unverifiedTokens.increment(outcome.speculation().unverifiedTokens());
+        }
         // vLLM's time per output token: the decode phase alone, per token after the first.
         if (outcome.firstTokenNanos() >= 0 && outcome.completionTokens() > 1) {
             long decode = Math.max(0, outcome.e2eNanos() - outcome.firstTokenNanos());
@@ -75,9 +138,14 @@ public class MicrometerTelemetry implements Telemetry {
         }
     }
 
+    /**
+     * Also the draft length gauge: every policy and the cascade draft rounds, while only the
+     * adaptive policy reports its choices ({@link #chosenK}), so the rounds are what every mode shares.
+     */
     @Override
     public void round(String pipeline, SpeculationMode mode, RoundRecord round) {
         mode(pipeline, mode).round(round);
+        if (round.drafted() > 0) pipeline(pipeline).k(round.drafted());
     }
 
     @Override
@@ -90,18 +158,15 @@ public class MicrometerTelemetry implements Telemetry {
         pipeline(pipeline).deoptimisations.increment();
     }
 
+    /** Only the adaptive policy's k = 0 matters here: it drafts no round that would report it. */
     @Override
     public void chosenK(String pipeline, int k) {
-        pipeline(pipeline).chosenK(k);
+        if (k == 0) pipeline(pipeline).k(0);
     }
 
     @Override
-    public void turn(String pipeline, int running, int waiting, int batchRows, int kvCells) {
-        PipelineMeters p = pipeline(pipeline);
-        p.running.set(running);
-        p.waiting.set(waiting);
-        p.batchRows.set(batchRows);
-        p.kvCells.set(kvCells);
+    public void turn(String engine, int running, int waiting, int batchRows, int kvCells) {
+        engine(engine).turn(running, waiting, batchRows, kvCells);
     }
 
     @Override
@@ -122,9 +187,13 @@ public class MicrometerTelemetry implements Telemetry {
 
     @Override
     public void idleEnergy(double joules, String source) {
-        // Idle joules belong to no pipeline: labelled by their source alone.
-        idle.computeIfAbsent(source, s -> Counter.builder("specd_energy_idle_joules")
+        idle(source).increment(joules);
+    }
+
+    /** Idle joules belong to no pipeline nor engine: labelled by their source alone. */
+    private Counter idle(String source) {
+        return idle.computeIfAbsent(source, s -> Counter.builder("specd_energy_idle_joules")
                 .description("Energy used while no engine loop had work, charged to no request")
-                .tag("source", s).register(registry)).increment(joules);
+                .tag("source", s).register(registry));
     }
 }

@@ -27,6 +27,9 @@ final class ModeMeters {
     final Timer perOutputToken;
     final Counter promptTokens;
     final Counter generationTokens;
+    /** Emitted tokens the target checked or produced, and those only the draft model vouched for (cascade). */
+    final Counter verifiedTokens;
+    final Counter unverifiedTokens;
     /** Null when the mode is off: no speculation, no spec-decode series. */
     private final Counter drafts;
     private final Counter draftTokens;
@@ -43,6 +46,9 @@ final class ModeMeters {
                 "Per request: (end-to-end - time to first token) / (generated tokens - 1)", tags);
         promptTokens = counter("specd_prompt_tokens", "Prompt tokens of ended requests");
         generationTokens = counter("specd_generation_tokens", "Tokens generated (usage.completion_tokens)");
+        verifiedTokens = counter("specd_verified_tokens", "Generated tokens the target checked or produced");
+        unverifiedTokens = counter("specd_unverified_tokens",
+                "Generated tokens only the draft model vouched for (a cascade's confident runs)");
         if (mode == SpeculationMode.OFF) {
             drafts = draftTokens = acceptedTokens = null;
         } else {
@@ -56,6 +62,19 @@ final class ModeMeters {
         return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
+    /**
+     * Creates the series a request may feed, at zero: every finish reason, draft positions
+     * 0..{@code positions} - 1 (speculative modes only) and the energy of {@code energySource}
+     * (none when null), so that the first request's counts are an increase Prometheus sees.
+     */
+    void precreate(int positions, String energySource) {
+        for (FinishReason r : FinishReason.values()) requests(r);
+        if (drafts != null) {
+            for (int i = 0; i < positions; i++) acceptedAt(i);
+        }
+        if (energySource != null) energy.computeIfAbsent(energySource, Energy::new);
+    }
+
     void round(RoundRecord round) {
         if (drafts == null || round.drafted() == 0) return;
         drafts.increment();
@@ -64,17 +83,25 @@ final class ModeMeters {
         // Accepted drafts are a prefix: positions 0..accepted-1. Every drafted position gets its
         // series, so a position never accepted shows as 0 rather than missing.
         for (int i = 0; i < round.drafted(); i++) {
-            Counter at = acceptedAt.computeIfAbsent(i, p -> Counter.builder("specd_spec_decode_num_accepted_tokens_per_pos")
-                    .description("Drafted tokens accepted, by 0-based position in the draft")
-                    .tags(tags.and("position", Integer.toString(p))).register(registry));
+            Counter at = acceptedAt(i);
             if (i < round.accepted()) at.increment();
         }
     }
 
+    private Counter acceptedAt(int position) {
+        return acceptedAt.computeIfAbsent(position, p -> Counter.builder("specd_spec_decode_num_accepted_tokens_per_pos")
+                .description("Drafted tokens accepted, by 0-based position in the draft")
+                .tags(tags.and("position", Integer.toString(p))).register(registry));
+    }
+
     void finished(FinishReason reason) {
-        requests.computeIfAbsent(reason, r -> Counter.builder("specd_requests")
+        requests(reason).increment();
+    }
+
+    private Counter requests(FinishReason reason) {
+        return requests.computeIfAbsent(reason, r -> Counter.builder("specd_requests")
                 .description("Ended requests, by finish reason").tags(tags.and("finish_reason", r.openAi()))
-                .register(registry)).increment();
+                .register(registry));
     }
 
     void energy(double joules, int tokens, String source) {

@@ -7,22 +7,16 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The meters of one pipeline that have no mode: its engine loop's state (gauges, set after every
- * turn), the latencies a client sees before and between tokens, and the policy's decisions. All
- * registered at once when the pipeline is first seen, so a dashboard finds every series from its
- * first scrape, zeros included.
+ * The meters of one pipeline that have no mode: the latencies a client sees before and between
+ * tokens, the policy's decisions and the cascade's hand-overs. All registered at once when the
+ * pipeline is first seen, so a dashboard finds every series from its first scrape, zeros included.
  */
 final class PipelineMeters {
 
-    final AtomicInteger running = new AtomicInteger();
-    final AtomicInteger waiting = new AtomicInteger();
-    final AtomicInteger batchRows = new AtomicInteger();
-    final AtomicInteger kvCells = new AtomicInteger();
-    /** The last k a policy chose, as double bits; NaN until a policy reports one (no value yet). */
-    private final AtomicLong k = new AtomicLong(Double.doubleToLongBits(Double.NaN));
+    /** The draft length of the pipeline's last speculation decision; 0 until a round drafts. */
+    private final AtomicInteger k = new AtomicInteger();
     final Timer queueTime;
     final Timer firstToken;
     final Timer interToken;
@@ -31,13 +25,10 @@ final class PipelineMeters {
 
     PipelineMeters(MeterRegistry registry, String pipeline) {
         Tags tags = Tags.of("pipeline", pipeline);
-        gauge(registry, "specd_num_requests_running", "Requests generating in a sequence slot", tags, running);
-        gauge(registry, "specd_num_requests_waiting", "Requests waiting in the queue for a slot", tags, waiting);
-        gauge(registry, "specd_batch_rows", "Tokens in the last engine turn's batch", tags, batchRows);
-        gauge(registry, "specd_kv_cache_used_cells", "KV cells in use in the pipeline's context", tags, kvCells);
-        Gauge.builder("specd_speculation_k", k, bits -> Double.longBitsToDouble(bits.get()))
-                .description("The draft length the speculation policy chose last").tags(tags)
-                .strongReference(true).register(registry);
+        Gauge.builder("specd_speculation_k", k, AtomicInteger::get)
+                .description("Tokens the pipeline's last speculation round drafted (a cascade: its unverified run), "
+                        + "or 0 when the adaptive policy turned speculation off")
+                .tags(tags).strongReference(true).register(registry);
         queueTime = Buckets.latency(registry, "specd_request_queue_time", "Time a request waited for a sequence slot",
                 tags);
         firstToken = Buckets.latency(registry, "specd_time_to_first_token",
@@ -48,16 +39,11 @@ final class PipelineMeters {
                 .description("Cascade rounds in which the draft model handed over to the target").tags(tags)
                 .register(registry);
         deoptimisations = Counter.builder("specd_deoptimisations")
-                .description("Requests whose policy turned speculation off as it predicted no speed-up").tags(tags)
-                .register(registry);
+                .description("Times a request's adaptive policy turned speculation off (again after each re-probe)")
+                .tags(tags).register(registry);
     }
 
-    void chosenK(int value) {
-        k.set(Double.doubleToLongBits(value));
-    }
-
-    private static void gauge(MeterRegistry registry, String name, String description, Tags tags, AtomicInteger value) {
-        Gauge.builder(name, value, AtomicInteger::get).description(description).tags(tags).strongReference(true)
-                .register(registry);
+    void k(int value) {
+        k.set(value);
     }
 }

@@ -2,6 +2,8 @@ package dev.specd.runtime;
 
 import dev.specd.plan.SpeculationMode;
 
+import java.util.Set;
+
 /**
  * What the scheduler and the runtime report as they work, for whoever observes them (the
  * Prometheus metrics in {@code dev.specd.metrics}). Every method has a do-nothing default, so an
@@ -12,6 +14,30 @@ public interface Telemetry {
 
     Telemetry NONE = new Telemetry() {
     };
+
+    /**
+     * An engine (the thread that owns one target model's context) started, with its capacity: the
+     * utilisation gauges divide by these, and the engine's heartbeat starts now.
+     *
+     * @param sequences     requests it decodes at once (sequence slots)
+     * @param queueCapacity requests that may wait for a slot; one more is refused
+     * @param kvCells       KV cells of its context, shared by its sequences
+     */
+    default void engineStarted(String engine, int sequences, int queueCapacity, int kvCells) {
+    }
+
+    /**
+     * A pipeline (a preset over {@code engine}: what a request's {@code model} names) is ready to
+     * serve. Observers create its series now, at zero, for every mode it may run in, every finish
+     * reason and draft positions 0..{@code maxDraftPositions} - 1, so that {@code rate()} and
+     * {@code increase()} see a request's first counts instead of starting from them.
+     *
+     * @param maxDraftPositions the most tokens one round of the pipeline's own mode drafts (its k,
+     *                          or a cascade's unverified run limit); 0 when it never drafts
+     * @param modes             the modes its requests may run in (its own, and the overrides it allows)
+     */
+    default void pipelineStarted(String pipeline, String engine, int maxDraftPositions, Set<SpeculationMode> modes) {
+    }
 
     /** A request left the queue for a sequence slot after waiting {@code nanos}. */
     default void admitted(String pipeline, long queueWaitNanos) {
@@ -45,7 +71,10 @@ public interface Telemetry {
     default void chosenK(String pipeline, int k) {
     }
 
-    /** After each engine turn: sequences running and waiting, rows in the batch, KV cells in use. */
+    /**
+     * After each engine turn: sequences running and waiting, rows in the batch, KV cells in use.
+     * An idle engine still turns (it wakes up to look at its queue), so turns are its heartbeat.
+     */
     default void turn(String engine, int running, int waiting, int batchRows, int kvCells) {
     }
 

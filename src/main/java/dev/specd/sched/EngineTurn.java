@@ -88,7 +88,8 @@ final class EngineTurn {
             for (Job job : List.copyOf(running)) end(job, FinishReason.ERROR, String.valueOf(e.getMessage()));
             worked = true;
         } finally {
-            if (worked) closeTurn();
+            // Idle turns too: the telemetry counts every turn as the engine's heartbeat.
+            closeTurn();
         }
         return worked;
     }

@@ -135,6 +135,11 @@ class StartupFailureTest {
         }
 
         @Override
+        public Health health() {
+            return () -> Duration.ofMinutes(5);
+        }
+
+        @Override
         public Scheduler scheduler() {
             return new Scheduler() {
                 @Override

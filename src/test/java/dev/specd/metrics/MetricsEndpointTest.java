@@ -70,8 +70,26 @@ class MetricsEndpointTest {
         assertEquals(delta("specd_spec_decode_num_drafts_total", cascade, before, after), escalations,
                 "every cascade round is a call to the target");
         assertTrue(after.has("specd_energy_idle_joules_total", Map.of()), "idle energy is counted apart");
+        // Four presets, two model files (the forged target, the stories260K draft), each loaded once.
+        List<PrometheusText.Sample> models = after.samples().stream()
+                .filter(x -> x.name().equals("specd_models_loaded")).toList();
+        assertEquals(2, models.size(), models.toString());
+        for (PrometheusText.Sample m : models) assertEquals(1.0, m.value(), m.toString());
         checkMonotone(before, after);
         checkMonotone(after, again);
+    }
+
+    /** Every engine turns (its heartbeat), so liveness holds; a stalled one is {@code MicrometerTelemetryTest}'s. */
+    @Test
+    void livenessFollowsTheEnginesHeartbeats() {
+        JsonPath live = JsonPath.from(given().get("/q/health/live").then().statusCode(200).extract().asString());
+        assertEquals("UP", live.getString("checks.find { it.name == 'engines' }.status"), live.prettify());
+        PrometheusText now = scrape();
+        for (String pipeline : MODES.keySet()) {
+            Double age = now.value("specd_engine_turn_age_seconds", Map.of("engine", engineOf(pipeline)));
+            assertNotNull(age, pipeline);
+            assertTrue(age < 5, "an idle engine turns every 0.2 s: " + pipeline + " " + age);
+        }
     }
 
     /** The series of one pipeline, and their differences over this test's requests. */
@@ -79,10 +97,16 @@ class MetricsEndpointTest {
                                       PrometheusText after) {
         Map<String, String> p = Map.of("pipeline", pipeline);
         Map<String, String> pm = Map.of("pipeline", pipeline, "mode", mode);
+        // The gauges of the engine the pipeline is a preset of.
+        Map<String, String> engine = Map.of("engine", engineOf(pipeline));
         for (String gauge : List.of("specd_num_requests_running", "specd_num_requests_waiting", "specd_batch_rows",
-                "specd_kv_cache_used_cells", "specd_speculation_k")) {
-            assertTrue(after.has(gauge, p), gauge + " of " + pipeline);
+                "specd_kv_cache_used_cells", "specd_saturation", "specd_engine_turn_age_seconds")) {
+            assertTrue(after.has(gauge, engine), gauge + " of " + pipeline);
         }
+        assertEquals(4, after.sum("specd_sequences_capacity", engine), "the shipped pipelines' sequences");
+        assertEquals(64, after.sum("specd_queue_capacity", engine), "specd.scheduler.queue-capacity");
+        assertEquals(4096, after.sum("specd_kv_cache_capacity_cells", engine), "the shipped pipelines' context");
+        assertTrue(after.has("specd_speculation_k", p), "specd_speculation_k of " + pipeline);
         for (String counter : List.of("specd_cascade_escalations_total", "specd_deoptimisations_total")) {
             assertTrue(after.has(counter, p), counter + " of " + pipeline);
         }
@@ -104,6 +128,10 @@ class MetricsEndpointTest {
                 delta("specd_generation_tokens_total", pm, before, after), "generation tokens of " + pipeline);
         assertEquals(answers.stream().mapToInt(Answer::promptTokens).sum(),
                 delta("specd_prompt_tokens_total", pm, before, after), "prompt tokens of " + pipeline);
+        assertEquals(answers.stream().mapToInt(a -> ((Number) a.speculation().get("unverified_tokens")).intValue()).sum(),
+                delta("specd_unverified_tokens_total", pm, before, after), "unverified tokens of " + pipeline);
+        assertEquals(answers.stream().mapToInt(a -> ((Number) a.speculation().get("verified_tokens")).intValue()).sum(),
+                delta("specd_verified_tokens_total", pm, before, after), "verified tokens of " + pipeline);
 
         List<PrometheusText.Sample> energy = after.find("specd_energy_joules_total", pm);
         assertFalse(energy.isEmpty(), "energy of " + pipeline);
@@ -178,6 +206,11 @@ class MetricsEndpointTest {
         return out;
     }
 
+    /** The engine a pipeline is a preset of (its metrics' {@code engine} label). */
+    static String engineOf(String pipeline) {
+        return given().get("/v1/pipelines/" + pipeline).path("engine");
+    }
+
     private static PrometheusText scrape() {
         return PrometheusText.parse(given().get("/q/metrics").then().statusCode(200).extract().asString());
     }
@@ -187,7 +220,7 @@ class MetricsEndpointTest {
         long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             PrometheusText now = scrape();
-            boolean seen = MODES.keySet().stream().allMatch(p -> now.has("specd_num_requests_running", Map.of("pipeline", p)));
+            boolean seen = MODES.keySet().stream().allMatch(p -> now.has("specd_num_requests_running", Map.of("engine", engineOf(p))));
             double busy = now.sum("specd_num_requests_running", Map.of()) + now.sum("specd_num_requests_waiting", Map.of());
             if (seen && busy == 0) return;
             if (System.nanoTime() - limit > 0) fail("the pipelines did not become idle: " + busy + " requests");

@@ -9,6 +9,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,13 +57,14 @@ class MicrometerTelemetryTest {
         assertEquals(20, counter("specd_generation_tokens", "pipeline", "p", "mode", "off"));
         assertEquals(10, counter("specd_prompt_tokens", "pipeline", "p", "mode", "off"));
         assertEquals(1, counter("specd_requests", "pipeline", "p", "mode", "off", "finish_reason", "length"));
+        assertEquals(20, counter("specd_verified_tokens", "pipeline", "p", "mode", "off"));
+        assertEquals(0, counter("specd_unverified_tokens", "pipeline", "p", "mode", "off"));
         // (2 s - 0.5 s) over the 19 tokens after the first
         double tpot = registry.get("specd_time_per_output_token").tags("pipeline", "p").timer().mean(TimeUnit.NANOSECONDS);
         assertEquals(1_500_000_000L / 19, tpot, 1);
         // the pipeline's mode-less series exist from then on
-        assertNotNull(registry.find("specd_num_requests_running").tags("pipeline", "p").gauge());
-        assertTrue(Double.isNaN(registry.get("specd_speculation_k").tags("pipeline", "p").gauge().value()),
-                "no policy reported a k yet");
+        assertNotNull(registry.find("specd_time_to_first_token").tags("pipeline", "p").timer());
+        assertEquals(0, registry.get("specd_speculation_k").tags("pipeline", "p").gauge().value(), "nothing drafted yet");
     }
 
     @Test
@@ -74,18 +79,84 @@ class MicrometerTelemetryTest {
     }
 
     @Test
-    void gaugesFollowTheLastTurnAndTheLastChosenK() {
-        telemetry.turn("p", 3, 2, 17, 400);
+    void engineGaugesFollowTheLastTurnAgainstTheEngineCapacity() {
+        telemetry.engineStarted("e", 4, 64, 4096);
+        telemetry.turn("e", 3, 2, 17, 400);
+        assertEquals(3, gauge("specd_num_requests_running", "engine", "e"));
+        assertEquals(2, gauge("specd_num_requests_waiting", "engine", "e"));
+        assertEquals(17, gauge("specd_batch_rows", "engine", "e"));
+        assertEquals(400, gauge("specd_kv_cache_used_cells", "engine", "e"));
+        assertEquals(4, gauge("specd_sequences_capacity", "engine", "e"));
+        assertEquals(64, gauge("specd_queue_capacity", "engine", "e"));
+        assertEquals(4096, gauge("specd_kv_cache_capacity_cells", "engine", "e"));
+        assertEquals(5.0 / 4, gauge("specd_saturation", "engine", "e"), 1e-12, "(running + waiting) / slots");
+        telemetry.turn("e", 1, 0, 1, 3072);
+        assertEquals(0.75, gauge("specd_saturation", "engine", "e"), 1e-12, "the KV cache binds first");
+        telemetry.turn("e", 0, 0, 0, 0);
+        assertEquals(0, gauge("specd_saturation", "engine", "e"));
+    }
+
+    @Test
+    void anEngineWhoseThreadStopsTurningIsStalled() {
+        long[] now = {0};
+        MicrometerTelemetry t = new MicrometerTelemetry(registry, null, () -> now[0]);
+        t.engineStarted("e", 1, 1, 16);
+        now[0] = TimeUnit.SECONDS.toNanos(30);
+        assertEquals(Map.of(), t.stalledEngines(Duration.ofMinutes(1)));
+        t.turn("e", 0, 0, 0, 0);
+        now[0] += TimeUnit.SECONDS.toNanos(61);
+        assertEquals(Map.of("e", Duration.ofSeconds(61)), t.stalledEngines(Duration.ofMinutes(1)));
+        assertEquals(61, gauge("specd_engine_turn_age_seconds", "engine", "e"), 1e-9);
+        t.turn("e", 0, 0, 0, 0);
+        assertEquals(Map.of(), t.stalledEngines(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void aStartedPipelineHasItsSeriesAtZero() {
+        MicrometerTelemetry t = new MicrometerTelemetry(registry, "model", System::nanoTime);
+        t.pipelineStarted("p", "e", 3, Set.of(SpeculationMode.OFF, SpeculationMode.LOSSLESS));
+        for (String mode : List.of("off", "lossless")) {
+            for (String reason : List.of("stop", "length", "cancelled", "error")) {
+                assertEquals(0, counter("specd_requests", "pipeline", "p", "mode", mode, "finish_reason", reason));
+            }
+            assertEquals(0, counter("specd_energy_joules", "pipeline", "p", "mode", mode, "source", "model"));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, counter("specd_spec_decode_num_accepted_tokens_per_pos", "pipeline", "p", "mode", "lossless",
+                    "position", Integer.toString(i)));
+        }
+        assertNull(registry.find("specd_spec_decode_num_accepted_tokens_per_pos").tag("position", "3").counter());
+        assertNull(registry.find("specd_spec_decode_num_drafts").tags("mode", "off").counter());
+        assertNull(registry.find("specd_requests").tags("mode", "cascade").counter(), "only the modes it may run");
+        assertEquals(0, counter("specd_energy_idle_joules", "source", "model"));
+        assertEquals(1, gauge("specd_pipeline_info", "pipeline", "p", "engine", "e"));
+        assertEquals(0, counter("specd_cascade_escalations", "pipeline", "p"));
+        assertEquals(0, registry.get("specd_time_to_first_token").tags("pipeline", "p").timer().count());
+        assertTrue(Double.isNaN(gauge("specd_saturation", "engine", "e")), "no capacity reported yet");
+    }
+
+    @Test
+    void theDraftLengthGaugeFollowsRoundsOfEveryModeAndTheAdaptiveOff() {
+        telemetry.round("p", SpeculationMode.CASCADE, new RoundRecord(13, 12, 12, false, 0, 0, 14));
+        assertEquals(13, gauge("specd_speculation_k", "pipeline", "p"), "the cascade's unverified run");
         telemetry.chosenK("p", 6);
-        assertEquals(3, registry.get("specd_num_requests_running").tags("pipeline", "p").gauge().value());
-        assertEquals(2, registry.get("specd_num_requests_waiting").tags("pipeline", "p").gauge().value());
-        assertEquals(17, registry.get("specd_batch_rows").tags("pipeline", "p").gauge().value());
-        assertEquals(400, registry.get("specd_kv_cache_used_cells").tags("pipeline", "p").gauge().value());
-        assertEquals(6, registry.get("specd_speculation_k").tags("pipeline", "p").gauge().value());
+        assertEquals(13, gauge("specd_speculation_k", "pipeline", "p"), "a choice shows with its round");
+        telemetry.round("p", SpeculationMode.LOSSLESS, new RoundRecord(5, 2, 2, false, 0, 0, 6));
+        assertEquals(5, gauge("specd_speculation_k", "pipeline", "p"), "an early stop drafts fewer than chosen");
+        telemetry.chosenK("p", 0);
+        assertEquals(0, gauge("specd_speculation_k", "pipeline", "p"), "deoptimised");
+    }
+
+    @Test
+    void policyDecisionsAreCounted() {
         telemetry.escalation("p");
         telemetry.deoptimised("p");
         assertEquals(1, counter("specd_cascade_escalations", "pipeline", "p"));
         assertEquals(1, counter("specd_deoptimisations", "pipeline", "p"));
+    }
+
+    private double gauge(String name, String... tags) {
+        return registry.get(name).tags(tags).gauge().value();
     }
 
     private static Telemetry.RequestOutcome outcome(SpeculationMode mode, int prompt, int completion, long e2e,
