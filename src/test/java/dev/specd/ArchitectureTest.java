@@ -11,7 +11,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * Dependencies point one way: api → sched → runtime → plan → draft / sampling → engine (SPI) ←
- * engine.llamacpp. Only the composition root (app) and the tools (bench, forge, models) may know
+ * engine.llamacpp. Inside runtime: the observation ports (runtime.observe) → the generation core
+ * (runtime) → the adaptive side (runtime.adaptive), never back. Only the composition root (app) and the tools (bench, forge, models) may know
  * the llama.cpp backend; metrics and energy observe runtime (metrics also see plan's SpeculationMode,
  * which labels the telemetry).
  */
@@ -31,7 +32,9 @@ class ArchitectureTest {
                 .withOptionalLayers(true)
                 .layer("api").definedBy("dev.specd.api..")
                 .layer("sched").definedBy("dev.specd.sched..")
-                .layer("runtime").definedBy("dev.specd.runtime..")
+                .layer("runtime").definedBy("dev.specd.runtime")
+                .layer("adaptive").definedBy("dev.specd.runtime.adaptive..")
+                .layer("observe").definedBy("dev.specd.runtime.observe..")
                 .layer("plan").definedBy("dev.specd.plan..")
                 .layer("draft").definedBy("dev.specd.draft..")
                 .layer("sampling").definedBy("dev.specd.sampling..")
@@ -47,10 +50,15 @@ class ArchitectureTest {
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("app")
                 .whereLayer("api").mayOnlyBeAccessedByLayers("app")
                 .whereLayer("sched").mayOnlyBeAccessedByLayers("api", "app", "bench", "metrics")
-                .whereLayer("runtime").mayOnlyBeAccessedByLayers("sched", "api", "app", "bench", "metrics", "energy")
-                .whereLayer("plan").mayOnlyBeAccessedByLayers("runtime", "sched", "api", "app", "bench", "models", "metrics")
-                .whereLayer("draft").mayOnlyBeAccessedByLayers("plan", "runtime", "sched", "app", "bench")
-                .whereLayer("sampling").mayOnlyBeAccessedByLayers("draft", "plan", "runtime", "sched", "api", "app", "bench")
+                .whereLayer("runtime").mayOnlyBeAccessedByLayers("sched", "api", "app", "bench", "metrics", "observe")
+                // The adaptive side decides from profiles and costs; it knows neither generations nor observers.
+                .whereLayer("adaptive").mayOnlyBeAccessedByLayers("runtime", "observe", "sched", "app", "bench", "metrics")
+                .whereLayer("observe").mayOnlyBeAccessedByLayers("sched", "app", "bench", "metrics", "energy")
+                .whereLayer("plan").mayOnlyBeAccessedByLayers("runtime", "adaptive", "observe", "sched", "api", "app", "bench",
+                        "models", "metrics")
+                .whereLayer("draft").mayOnlyBeAccessedByLayers("plan", "runtime", "adaptive", "sched", "app", "bench")
+                .whereLayer("sampling").mayOnlyBeAccessedByLayers("draft", "plan", "runtime", "adaptive", "sched", "api", "app",
+                        "bench")
                 .whereLayer("llamacpp").mayOnlyBeAccessedByLayers("app", "bench")
                 .whereLayer("models").mayOnlyBeAccessedByLayers("app", "bench")
                 .whereLayer("forge").mayOnlyBeAccessedByLayers("app", "bench")

@@ -2,7 +2,7 @@ package dev.specd.app;
 
 import dev.specd.energy.EnergyConfig;
 import dev.specd.energy.EnergyMeters;
-import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.observe.EnergySource;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

@@ -3,7 +3,7 @@ package dev.specd.app;
 import dev.specd.engine.LoadOptions;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.observe.Telemetry;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

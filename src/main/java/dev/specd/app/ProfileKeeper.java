@@ -2,8 +2,8 @@ package dev.specd.app;
 
 import dev.specd.engine.CacheDirs;
 import dev.specd.plan.ExecutionPlan;
-import dev.specd.runtime.CostModel;
-import dev.specd.runtime.PipelineProfile;
+import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.PipelineProfile;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 

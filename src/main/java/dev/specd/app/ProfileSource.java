@@ -1,8 +1,8 @@
 package dev.specd.app;
 
 import dev.specd.plan.ExecutionPlan;
-import dev.specd.runtime.CostModel;
-import dev.specd.runtime.PipelineProfile;
+import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.PipelineProfile;
 
 /** Where engines and presets get their profiles from: saved ones (the server), or fresh ones (tools). */
 interface ProfileSource {

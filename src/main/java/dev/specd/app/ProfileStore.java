@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.TargetSpec;
-import dev.specd.runtime.CostData;
-import dev.specd.runtime.ProfileData;
+import dev.specd.runtime.adaptive.CostData;
+import dev.specd.runtime.adaptive.ProfileData;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

@@ -4,11 +4,11 @@ import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.PolicySpec;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
-import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.RequestClass;
 import dev.specd.plan.SpeculationSpec;
+import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.SpeculationSummary;
+import dev.specd.runtime.adaptive.RequestClass;
+import dev.specd.runtime.observe.EnergyAccount;
 import dev.specd.sched.LocalEngine;
 
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.specd.bench;
 import dev.specd.energy.EnergyConfig;
 import dev.specd.energy.EnergyMeters;
 import dev.specd.plan.SpeculationMode;
-import dev.specd.runtime.EnergyAccount;
+import dev.specd.runtime.observe.EnergyAccount;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

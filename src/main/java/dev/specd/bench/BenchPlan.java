@@ -11,8 +11,8 @@ import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationSpec;
 import dev.specd.plan.TargetSpec;
-import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sched.LocalEngine;
 import dev.specd.sched.SchedulerLimits;
 

@@ -5,14 +5,14 @@ import dev.specd.plan.PolicySpec;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.SpeculationSummary;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.sampling.SamplingParams;
 import dev.specd.sched.GenerationSink;
 import dev.specd.sched.LocalEngine;
 import dev.specd.sched.Pipeline;
 import dev.specd.sched.SchedulerException;
-import dev.specd.runtime.SpeculationSummary;
-import dev.specd.sampling.SamplingParams;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.specd.energy;
 
 import dev.specd.energy.EnergyConfig.Source;
-import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.observe.EnergySource;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.specd.energy;
 
-import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.observe.EnergySource;
 
 import java.util.Optional;
 

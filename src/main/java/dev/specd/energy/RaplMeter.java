@@ -1,6 +1,6 @@
 package dev.specd.energy;
 
-import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.observe.EnergySource;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.specd.metrics;
 
 import dev.specd.plan.SpeculationMode;
-import dev.specd.runtime.EnergySource;
-import dev.specd.runtime.RoundRecord;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.RoundRecord;
+import dev.specd.runtime.observe.EnergySource;
+import dev.specd.runtime.observe.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,7 +2,7 @@ package dev.specd.metrics;
 
 import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.FinishReason;
-import dev.specd.runtime.RoundRecord;
+import dev.specd.runtime.adaptive.RoundRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

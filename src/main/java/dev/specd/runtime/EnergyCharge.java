@@ -1,5 +1,7 @@
 package dev.specd.runtime;
 
+import dev.specd.runtime.observe.EnergySource;
+
 /**
  * The energy charged to one request: its share of every engine turn it took part in.
  *

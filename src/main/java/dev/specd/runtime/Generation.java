@@ -11,6 +11,8 @@ import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.Vocab;
 import dev.specd.plan.SpeculationSpec;
+import dev.specd.runtime.adaptive.DraftLength;
+import dev.specd.runtime.adaptive.RoundRecord;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.Logprobs;

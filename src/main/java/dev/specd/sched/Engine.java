@@ -6,12 +6,12 @@ import dev.specd.engine.ModelContext;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationPolicy;
 import dev.specd.plan.TargetSpec;
-import dev.specd.runtime.Calibration;
-import dev.specd.runtime.CostModel;
-import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.Calibration;
+import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.PipelineProfile;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.Telemetry;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;

@@ -5,13 +5,13 @@ import dev.specd.engine.EngineException;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.PartialDecodeException;
 import dev.specd.engine.Sequence;
-import dev.specd.runtime.CostModel;
-import dev.specd.runtime.DraftLength;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.Generation;
 import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.RequestClass;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.DraftLength;
+import dev.specd.runtime.adaptive.RequestClass;
+import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sampling.Sampler;
 import org.jboss.logging.Logger;
 

@@ -4,7 +4,7 @@ import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.Generation;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.RequestClass;
+import dev.specd.runtime.adaptive.RequestClass;
 
 /** One request inside an engine: waiting in its queue, then running in a sequence slot. */
 final class Job implements Submission {

@@ -3,10 +3,10 @@ package dev.specd.sched;
 import dev.specd.engine.ModelBackend;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.TargetSpec;
-import dev.specd.runtime.CostModel;
-import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.PipelineProfile;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.Telemetry;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import dev.specd.plan.DraftPlan;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.PipelineProfile;
+import dev.specd.runtime.adaptive.PipelineProfile;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
 

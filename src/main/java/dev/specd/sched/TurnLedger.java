@@ -1,12 +1,12 @@
 package dev.specd.sched;
 
 import dev.specd.plan.SpeculationMode;
-import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.EnergyCharge;
 import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.SpeculationSummary;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.RoundRecord;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.Telemetry;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;

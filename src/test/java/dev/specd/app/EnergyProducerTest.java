@@ -1,7 +1,7 @@
 package dev.specd.app;
 
 import dev.specd.energy.EnergyConfig;
-import dev.specd.runtime.EnergySource;
+import dev.specd.runtime.observe.EnergySource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;

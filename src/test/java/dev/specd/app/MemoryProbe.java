@@ -2,7 +2,7 @@ package dev.specd.app;
 
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import dev.specd.sched.Collector;
 import dev.specd.sched.Pipeline;

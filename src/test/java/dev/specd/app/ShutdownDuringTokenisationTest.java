@@ -2,7 +2,7 @@ package dev.specd.app;
 
 import dev.specd.engine.EngineException;
 import dev.specd.engine.Vocab;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.observe.Telemetry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

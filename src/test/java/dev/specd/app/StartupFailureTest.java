@@ -1,7 +1,7 @@
 package dev.specd.app;
 
-import dev.specd.runtime.EnergySource;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.observe.EnergySource;
+import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sched.PipelineRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

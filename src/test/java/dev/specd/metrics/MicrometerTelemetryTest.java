@@ -2,9 +2,9 @@ package dev.specd.metrics;
 
 import dev.specd.plan.SpeculationMode;
 import dev.specd.runtime.FinishReason;
-import dev.specd.runtime.RoundRecord;
 import dev.specd.runtime.SpeculationSummary;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.RoundRecord;
+import dev.specd.runtime.observe.Telemetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.specd.runtime;
 
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.EnergySource;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

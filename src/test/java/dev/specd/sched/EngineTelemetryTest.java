@@ -6,13 +6,13 @@ import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.SpeculationMode;
-import dev.specd.runtime.EnergyAccount;
-import dev.specd.runtime.EnergySource;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.plan.SpeculationSpec;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.EnergySource;
+import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import org.junit.jupiter.api.Test;
 

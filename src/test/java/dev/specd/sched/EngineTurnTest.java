@@ -7,12 +7,12 @@ import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationSpec;
 import dev.specd.plan.TargetSpec;
-import dev.specd.runtime.CostModel;
-import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.FinishReason;
 import dev.specd.runtime.GenerationRequest;
-import dev.specd.runtime.PipelineProfile;
-import dev.specd.runtime.Telemetry;
+import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.PipelineProfile;
+import dev.specd.runtime.observe.EnergyAccount;
+import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sampling.SamplingParams;
 import org.junit.jupiter.api.Test;
 

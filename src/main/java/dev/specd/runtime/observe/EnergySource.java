@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.observe;
 
 /**
  * A process-wide energy counter the runtime charges its work to: measured (RAPL, NVML) or

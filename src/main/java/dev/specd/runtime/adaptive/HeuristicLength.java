@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 import dev.specd.draft.StopRule;
 import dev.specd.plan.PolicySpec;

@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 /**
  * How often a draft token is accepted as a function of the draft model's confidence in it (max

@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 import dev.specd.draft.Draft;
 import dev.specd.draft.Drafter;
@@ -8,6 +8,8 @@ import dev.specd.engine.DecodeStep;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.Vocab;
 import dev.specd.plan.SpeculationSpec;
+import dev.specd.runtime.Generation;
+import dev.specd.runtime.GenerationRequest;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
@@ -63,7 +65,7 @@ final class ScriptedPair {
         GenerationRequest request = new GenerationRequest(new int[] {1, 5, 6}, SamplingParams.greedy(), maxTokens,
                 List.of(), true, settings);
         RequestClass cls = RequestClass.of(settings.mode(), request.sampling());
-        DraftLength inner = DraftLength.of(settings, profile, cls, Telemetry.NONE);
+        DraftLength inner = DraftLength.of(settings, profile, cls, PolicyEvents.NONE);
         this.length = inner;
         Drafter drafter = new ScriptedDrafter();
         this.generation = new Generation(request, new ScriptedVocab(), new Sampler(request.sampling()), List.of(drafter),

@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.observe;
 
 import java.util.Objects;
 

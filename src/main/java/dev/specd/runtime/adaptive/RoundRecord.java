@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 /**
  * One speculation round: what the adaptive runtime will profile.

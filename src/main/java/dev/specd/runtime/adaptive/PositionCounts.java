@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 /**
  * Decayed acceptance counts per draft position (or per draft-confidence bucket), as saved in a profile.

@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 import dev.specd.draft.StopRule;
 import dev.specd.plan.PolicySpec;
@@ -39,7 +39,7 @@ public final class AdaptiveLength implements DraftLength {
     private final PipelineProfile profile;
     private final AcceptanceStats acceptance;
     private final int reprobeEvery;
-    private final Telemetry telemetry;
+    private final PolicyEvents telemetry;
     private final RequestClass cls;
     private final boolean earlyStop;
     private boolean off;
@@ -52,7 +52,7 @@ public final class AdaptiveLength implements DraftLength {
     private double[] alpha;
     private double[] roundNanos;
 
-    AdaptiveLength(PolicySpec policy, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
+    AdaptiveLength(PolicySpec policy, PipelineProfile profile, RequestClass cls, PolicyEvents telemetry) {
         this.profile = profile;
         this.acceptance = profile.startRequest(cls, DECAY, WARM_START_WEIGHT);
         this.reprobeEvery = policy.reprobeEvery();

@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 /**
  * Running estimates of acceptance per draft position, with exponential forgetting so that they

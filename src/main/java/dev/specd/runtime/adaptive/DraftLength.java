@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 import dev.specd.draft.StopRule;
 import dev.specd.plan.PolicySpec;
@@ -48,7 +48,7 @@ public sealed interface DraftLength permits DraftLength.Fixed, HeuristicLength, 
      *
      * @param profile the pipeline's measurements (the adaptive policy predicts from them)
      */
-    public static DraftLength of(SpeculationSpec settings, PipelineProfile profile, RequestClass cls, Telemetry telemetry) {
+    public static DraftLength of(SpeculationSpec settings, PipelineProfile profile, RequestClass cls, PolicyEvents telemetry) {
         // Only lossless drafts take their length from a policy: the cascade follows its τ.
         if (settings.mode() != SpeculationMode.LOSSLESS) return new Fixed();
         return switch (settings.policy().policy()) {

@@ -1,6 +1,10 @@
-package dev.specd.runtime;
+package dev.specd.runtime.observe;
 
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.FinishReason;
+import dev.specd.runtime.SpeculationSummary;
+import dev.specd.runtime.adaptive.PolicyEvents;
+import dev.specd.runtime.adaptive.RoundRecord;
 
 import java.util.Set;
 
@@ -10,7 +14,7 @@ import java.util.Set;
  * observer overrides what it needs and {@link #NONE} observes nothing. Called on engine threads and
  * request threads: implementations must be thread-safe and quick (no I/O).
  */
-public interface Telemetry {
+public interface Telemetry extends PolicyEvents {
 
     Telemetry NONE = new Telemetry() {
     };
@@ -63,13 +67,6 @@ public interface Telemetry {
     default void escalation(String pipeline) {
     }
 
-    /** A request's policy turned speculation off because it predicted no speed-up. */
-    default void deoptimised(String pipeline) {
-    }
-
-    /** The draft length a request's policy chose for its next round (0: no draft). */
-    default void chosenK(String pipeline, int k) {
-    }
 
     /**
      * After each engine turn: sequences running and waiting, rows in the batch, KV cells in use.

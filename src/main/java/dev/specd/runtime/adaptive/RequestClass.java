@@ -1,4 +1,4 @@
-package dev.specd.runtime;
+package dev.specd.runtime.adaptive;
 
 import dev.specd.plan.SpeculationMode;
 import dev.specd.sampling.SamplingParams;
