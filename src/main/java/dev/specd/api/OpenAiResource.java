@@ -6,7 +6,7 @@ import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sched.EngineLoop;
 import dev.specd.sched.PipelineRegistry;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -68,7 +68,7 @@ public class OpenAiResource {
     @POST
     @Path("/completions")
     @Produces({MediaType.APPLICATION_JSON, SSE})
-    @Blocking
+    @RunOnVirtualThread
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
@@ -82,7 +82,7 @@ public class OpenAiResource {
     @POST
     @Path("/chat/completions")
     @Produces({MediaType.APPLICATION_JSON, SSE})
-    @Blocking
+    @RunOnVirtualThread
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
