@@ -58,6 +58,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(408, "invalid_request_error", null, "body_timeout", why, 0);
     }
 
+    /** The answer to a request whose client went away: nobody reads it (499, as nginx logs such requests). */
+    static ApiException clientGone() {
+        return new ApiException(499, "invalid_request_error", null, "cancelled",
+                "the request was cancelled: its client went away", 0);
+    }
+
     /** A generation that ended in an engine error or was cancelled under a request still waiting for it. */
     public static ApiException generationFailed(String why) {
         return new ApiException(500, "server_error", null, null, "generation failed: " + why, 0);

@@ -6,6 +6,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
@@ -19,16 +20,19 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 
 /**
- * Reads every request body on the event loop, in full, before any worker thread is taken:
+ * Reads every HTTP/1 request body on the event loop, in full, before any worker thread is taken:
  * Quarkus REST would otherwise block a worker in its input stream until the body arrives, and a
  * few hundred clients that send headers and half a body would hold every worker (and with them
- * {@code /v1/models}, readiness and metrics). Quarkus REST then reads the buffered body.
+ * {@code /v1/models}, readiness and metrics). Quarkus REST then reads the buffered body. (HTTP/2
+ * bodies cannot be buffered ahead: see {@link #install}; the generation endpoints read them on
+ * virtual threads, which any number of stalled uploads cannot run out of.)
  * <ul>
  * <li>A body over {@code quarkus.http.limits.max-body-size} is a 413 in OpenAI's error shape
  *     (Quarkus' own check answers before JAX-RS, with an empty body): refused on its headers when
  *     it announces its length, else once it passes the limit.
  * <li>A body must arrive within {@code specd.http.body-timeout} and never pause longer than
- *     {@code specd.http.body-idle-timeout}; else 408 and the connection is closed.
+ *     {@code specd.http.body-idle-timeout}; else 408 and the connection is closed (HTTP/2: the
+ *     stream is reset).
  * <li>A client that goes away while sending is an expected condition: one DEBUG line.
  * </ul>
  */
@@ -64,7 +68,14 @@ public class BodyLimit {
                     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
                     if (length != null && announcedTooLarge(length)) {
                         refuse(ctx, 413, tooLarge);
-                    } else if (hasBody(request, length)) {
+                    } else if (request.version() == HttpVersion.HTTP_2) {
+                        // Quarkus REST pauses every request it takes, and an HTTP/2 request that has
+                        // ended cannot be paused: its body is read by the (virtual) thread serving
+                        // it, still under the same timeouts.
+                        if (mayHaveBody(request.method())) new Watch(ctx).start();
+                        ctx.next();
+                    } else if (length != null ? !length.trim().equals("0")
+                            : request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
                         new Watch(ctx).start();
                         buffer.handle(ctx);
                     } else {
@@ -83,10 +94,8 @@ public class BodyLimit {
                 });
     }
 
-    private static boolean hasBody(HttpServerRequest request, String length) {
-        if (length != null) return !length.trim().equals("0");
-        // HTTP/2 frames bodies without either header
-        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || request.version() == HttpVersion.HTTP_2;
+    private static boolean mayHaveBody(HttpMethod method) {
+        return !method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD) && !method.equals(HttpMethod.OPTIONS);
     }
 
     private static boolean clientGone(RoutingContext ctx) {
@@ -153,6 +162,10 @@ public class BodyLimit {
         private void timedOut(String why) {
             LOG.debugf("%s %s: %s after %d ms and %d bytes", ctx.request().method(), ctx.normalizedPath(), why,
                     (System.nanoTime() - started) / 1_000_000, ctx.request().bytesRead());
+            if (ctx.request().version() == HttpVersion.HTTP_2) {
+                ctx.response().reset(); // the stream alone: the connection carries others
+                return;
+            }
             if (ctx.response().headWritten() || ctx.response().closed()) {
                 ctx.request().connection().close();
                 return;
