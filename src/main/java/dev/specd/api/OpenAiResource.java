@@ -49,6 +49,9 @@ public class OpenAiResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    RequestLimits limits;
+
     @GET
     @Path("/models")
     public Responses.ModelList models() {
@@ -72,8 +75,10 @@ public class OpenAiResource {
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
+        PromptBudget budget = limits.begin(request.logitBias(), engine.target().vocab(), engine.plan().sequenceBudget(),
+                http);
         int logprobs = RequestMapper.completionLogprobs(request.logprobs());
-        int[] prompt = RequestMapper.completionPrompt(request.prompt(), engine.target().vocab());
+        int[] prompt = RequestMapper.completionPrompt(request.prompt(), budget);
         GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
                 "prompt", logprobs);
         return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Text(), request, http);
@@ -86,10 +91,13 @@ public class OpenAiResource {
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
+        PromptBudget budget = limits.begin(request.logitBias(), engine.target().vocab(), engine.plan().sequenceBudget(),
+                http);
         int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
         List<ChatMessage> messages = RequestMapper.messages(request.messages());
+        budget.checkBytes(messages.stream().mapToLong(m -> PromptBudget.utf8Length(m.content())).sum(), "messages");
         String text = engine.target().applyChatTemplate(messages, true);
-        int[] prompt = engine.target().vocab().tokenize(text, true, true);
+        int[] prompt = budget.tokenize(text, "messages");
         boolean completionTokens = request.maxCompletionTokens() != null;
         GenerationRequest g = RequestMapper.generation(engine, prompt,
                 completionTokens ? request.maxCompletionTokens() : request.maxTokens(),
