@@ -41,9 +41,6 @@ public class BodyLimit {
 
     private static final Logger LOG = Logger.getLogger(BodyLimit.class);
 
-    /** Routing-context key of a request we answered ourselves (413 or 408). */
-    private static final String REFUSED = BodyLimit.class.getName() + ".refused";
-
     private final long limit;
     private final long timeoutMillis;
     private final long idleMillis;
@@ -67,7 +64,7 @@ public class BodyLimit {
                     HttpServerRequest request = ctx.request();
                     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
                     if (length != null && announcedTooLarge(length)) {
-                        refuse(ctx, 413, tooLarge);
+                        EarlyAnswer.send(ctx, 413, 0, tooLarge);
                     } else if (request.version() == HttpVersion.HTTP_2) {
                         // Quarkus REST pauses every request it takes, and an HTTP/2 request that has
                         // ended cannot be paused: its body is read by the (virtual) thread serving
@@ -83,13 +80,13 @@ public class BodyLimit {
                     }
                 })
                 .failureHandler(ctx -> {
-                    if (ctx.get(REFUSED) != null) return; // closing the connection fails the body read too: said already
+                    if (EarlyAnswer.answered(ctx)) return; // closing the connection fails the body read too: said already
                     if (clientGone(ctx)) {
                         LOG.debugf("client went away while sending %s %s: %s", ctx.request().method(),
                                 ctx.normalizedPath(), String.valueOf(ctx.failure()));
                         return; // nobody to answer
                     }
-                    if (ctx.statusCode() == 413 && !ctx.response().headWritten()) refuse(ctx, 413, tooLarge);
+                    if (ctx.statusCode() == 413 && !ctx.response().headWritten()) EarlyAnswer.send(ctx, 413, 0, tooLarge);
                     else ctx.next();
                 });
     }
@@ -139,7 +136,7 @@ public class BodyLimit {
 
         private void checkIdle() {
             HttpServerRequest request = ctx.request();
-            if (request.isEnded() || ctx.get(REFUSED) != null) {
+            if (request.isEnded() || EarlyAnswer.answered(ctx)) {
                 stop();
                 return;
             }
@@ -170,11 +167,7 @@ public class BodyLimit {
                 ctx.request().connection().close();
                 return;
             }
-            try {
-                refuse(ctx, 408, json.writeValueAsString(ApiException.bodyTimeout(why).body()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            EarlyAnswer.send(ctx, json, ApiException.bodyTimeout(why));
         }
     }
 
@@ -182,17 +175,4 @@ public class BodyLimit {
         return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
-    /**
-     * Answers and closes the connection: the rest of the body may still be on its way, and reading
-     * it only to throw it away would let a client make us read without bound.
-     */
-    private static void refuse(RoutingContext ctx, int status, String body) {
-        ctx.put(REFUSED, Boolean.TRUE);
-        boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
-        if (http1) ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(body).onComplete(v -> {
-                    if (http1) ctx.request().connection().close();
-                });
-    }
 }

@@ -52,6 +52,9 @@ public class OpenAiResource {
     @Inject
     RequestLimits limits;
 
+    @Inject
+    KeyLimits keyLimits;
+
     @GET
     @Path("/models")
     public Responses.ModelList models() {
@@ -121,7 +124,9 @@ public class OpenAiResource {
         ResponseShape.Head head = new ResponseShape.Head(shape.newId(), System.currentTimeMillis() / 1000,
                 engine.plan().id());
         Vocab vocab = choices.getFirst().wantsLogprobs() ? engine.target().vocab() : null;
-        EventQueue events = new EventQueue(choices.stream().map(engine::submit).toList());
+        // Submitting queues nothing until EventQueue subscribes: a key over its token budget queues nothing.
+        EventQueue events = new EventQueue(keyLimits.charge(http, choices.getFirst().prompt().length,
+                choices.getFirst().maxTokens(), choices.stream().map(engine::submit).toList()));
         RuntimeException early = events.earlyFailure();
         if (early != null) {
             events.cancel(); // choices admitted before the queue filled up must not run for nobody
