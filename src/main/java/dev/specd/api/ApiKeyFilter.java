@@ -46,7 +46,7 @@ public class ApiKeyFilter {
     }
 
     private void check(RoutingContext ctx) {
-        if (isOpen(ctx.normalizedPath())) {
+        if (isOpen(ctx.normalizedPath(), openPaths)) {
             ctx.next();
             return;
         }
@@ -69,11 +69,12 @@ public class ApiKeyFilter {
         ctx.next();
     }
 
-    boolean isOpen(String path) {
+    /** Whether {@code path} needs no key: {@code /q/health} and below, and {@code open} (exact, or a prefix ending in /*). */
+    static boolean isOpen(String path, List<String> open) {
         if (path.equals("/q/health") || path.startsWith("/q/health/")) return true;
-        for (String open : openPaths) {
-            if (open.endsWith("/*") ? path.equals(open.substring(0, open.length() - 2))
-                    || path.startsWith(open.substring(0, open.length() - 1)) : path.equals(open)) {
+        for (String p : open) {
+            if (p.endsWith("/*") ? path.equals(p.substring(0, p.length() - 2))
+                    || path.startsWith(p.substring(0, p.length() - 1)) : path.equals(p)) {
                 return true;
             }
         }
