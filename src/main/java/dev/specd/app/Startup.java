@@ -51,6 +51,10 @@ public class Startup {
     @Inject
     EnergySource energySource;
 
+    /** Stops admission the moment SIGTERM / SIGINT arrive; null where the JVM does not let us. */
+    private TermSignal term;
+    private TermSignal interrupt;
+
     void onStart(@Observes StartupEvent event) {
         // Named like the config keys they carry: a second Quarkus start in the same JVM (tests) reads
         // system properties as config, and an unmapped specd.* key would fail its validation.
@@ -75,6 +79,8 @@ public class Startup {
             }
             profiles.startSaving();
             registry.markReady();
+            term = TermSignal.install("TERM", registry::stopAdmitting);
+            interrupt = TermSignal.install("INT", registry::stopAdmitting);
             LOG.infof("serving pipelines %s (default: %s)", registry.all().stream().map(e -> e.plan().id()).toList(),
                     registry.all().getFirst().plan().id());
         } catch (RuntimeException e) {
@@ -100,6 +106,8 @@ public class Startup {
      * free contexts and models. The drain is a no-op by now, unless stage one never ran.
      */
     void onStop(@Observes ShutdownEvent event) {
+        if (term != null) term.uninstall();
+        if (interrupt != null) interrupt.uninstall();
         registry.shutdown(config.scheduler().drainTimeout());
         profiles.stop(); // after the drain: the last requests' rounds are in
     }
