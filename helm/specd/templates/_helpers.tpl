@@ -96,3 +96,10 @@ whole CPUs, at least 1, because decode threads beyond the CPU quota only get thr
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+The Secret holding the API keys: the existing one named in apiKeys.existingSecret, else the chart's.
+*/}}
+{{- define "specd.apiKeysSecret" -}}
+{{- .Values.apiKeys.existingSecret | default (printf "%s-api-keys" (include "specd.fullname" .)) }}
+{{- end }}
