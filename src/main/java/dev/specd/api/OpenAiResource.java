@@ -25,8 +25,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The OpenAI-compatible endpoints. Requests are checked and tokenised on a worker thread (never
- * the event loop); generation runs on the pipeline's engine thread. Streams are Server-Sent
+ * The OpenAI-compatible endpoints. Requests are checked and tokenised on a virtual thread (never
+ * the event loop; any number may wait for their generations, so the engine's admission queue is
+ * the only limit); generation runs on the pipeline's engine thread. Streams are Server-Sent
  * Events ending with {@code data: [DONE]}; a client that goes away cancels its generation.
  */
 @Path("/v1")
