@@ -23,7 +23,7 @@ final class EarlyAnswer {
     }
 
     /**
-     * Sends {@code error}. An HTTP/1 connection whose request body has not been read is closed
+     * Sends {@code error}. An HTTP/1 connection whose request body has not been (wholly) read is closed
      * after it: the rest of the body may still be on its way, and reading it only to throw it away
      * would let a client make us read without bound.
      */
@@ -37,9 +37,14 @@ final class EarlyAnswer {
         send(ctx, error.status(), error.retryAfterSeconds(), body);
     }
 
+    private static boolean hasBody(RoutingContext ctx) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length != null ? !length.trim().equals("0") : ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
     static void send(RoutingContext ctx, int status, int retryAfterSeconds, String body) {
         ctx.put(ANSWERED, Boolean.TRUE);
-        boolean close = ctx.request().version() != HttpVersion.HTTP_2 && !ctx.request().isEnded();
+        boolean close = ctx.request().version() != HttpVersion.HTTP_2 && !ctx.request().isEnded() && hasBody(ctx);
         if (close) ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         if (retryAfterSeconds > 0) ctx.response().putHeader("Retry-After", String.valueOf(retryAfterSeconds));
         if (status == 401) ctx.response().putHeader("WWW-Authenticate", "Bearer");
