@@ -6,7 +6,6 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
@@ -25,14 +24,14 @@ import java.io.IOException;
  * few hundred clients that send headers and half a body would hold every worker (and with them
  * {@code /v1/models}, readiness and metrics). Quarkus REST then reads the buffered body. (HTTP/2
  * bodies cannot be buffered ahead: see {@link #install}; the generation endpoints read them on
- * virtual threads, which any number of stalled uploads cannot run out of.)
+ * virtual threads, which any number of stalled uploads cannot run out of, under Quarkus' own
+ * {@code quarkus.http.read-timeout} of silence.)
  * <ul>
  * <li>A body over {@code quarkus.http.limits.max-body-size} is a 413 in OpenAI's error shape
  *     (Quarkus' own check answers before JAX-RS, with an empty body): refused on its headers when
  *     it announces its length, else once it passes the limit.
  * <li>A body must arrive within {@code specd.http.body-timeout} and never pause longer than
- *     {@code specd.http.body-idle-timeout}; else 408 and the connection is closed (HTTP/2: the
- *     stream is reset).
+ *     {@code specd.http.body-idle-timeout}; else 408 and the connection is closed.
  * <li>A client that goes away while sending is an expected condition: one DEBUG line.
  * </ul>
  */
@@ -68,8 +67,7 @@ public class BodyLimit {
                     } else if (request.version() == HttpVersion.HTTP_2) {
                         // Quarkus REST pauses every request it takes, and an HTTP/2 request that has
                         // ended cannot be paused: its body is read by the (virtual) thread serving
-                        // it, still under the same timeouts.
-                        if (mayHaveBody(request.method())) new Watch(ctx).start();
+                        // it, within quarkus.http.read-timeout of silence.
                         ctx.next();
                     } else if (length != null ? !length.trim().equals("0")
                             : request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
@@ -89,10 +87,6 @@ public class BodyLimit {
                     if (ctx.statusCode() == 413 && !ctx.response().headWritten()) EarlyAnswer.send(ctx, 413, 0, tooLarge);
                     else ctx.next();
                 });
-    }
-
-    private static boolean mayHaveBody(HttpMethod method) {
-        return !method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD) && !method.equals(HttpMethod.OPTIONS);
     }
 
     private static boolean clientGone(RoutingContext ctx) {
@@ -126,7 +120,7 @@ public class BodyLimit {
 
         void start() {
             deadline = vertx.setTimer(timeoutMillis, id -> {
-                if (!ctx.request().isEnded()) timedOut("The request body did not arrive within " + seconds(timeoutMillis));
+                if (!arrived()) timedOut("The request body did not arrive within " + seconds(timeoutMillis));
                 stop();
             });
             // Checked four times per idle timeout: a pause is caught within 1.25 idle timeouts.
@@ -135,13 +129,12 @@ public class BodyLimit {
         }
 
         private void checkIdle() {
-            HttpServerRequest request = ctx.request();
-            if (request.isEnded() || EarlyAnswer.answered(ctx)) {
+            if (arrived()) {
                 stop();
                 return;
             }
             long now = System.nanoTime();
-            long bytes = request.bytesRead();
+            long bytes = ctx.request().bytesRead();
             if (bytes != lastBytes) {
                 lastBytes = bytes;
                 lastProgress = now;
@@ -149,6 +142,16 @@ public class BodyLimit {
                 stop();
                 timedOut("The request body paused for more than " + seconds(idleMillis));
             }
+        }
+
+        /**
+         * Whether the body is in (the body handler sets it on the context when it has all of it), or
+         * the request is over. Not {@code request.isEnded()}: that turns false again when Quarkus
+         * REST pauses the request it takes. The timers run on the request's event loop, as the body
+         * handler does: no race with its end.
+         */
+        private boolean arrived() {
+            return ctx.body().buffer() != null || EarlyAnswer.answered(ctx) || ctx.response().closed();
         }
 
         private void stop() {
@@ -159,10 +162,6 @@ public class BodyLimit {
         private void timedOut(String why) {
             LOG.debugf("%s %s: %s after %d ms and %d bytes", ctx.request().method(), ctx.normalizedPath(), why,
                     (System.nanoTime() - started) / 1_000_000, ctx.request().bytesRead());
-            if (ctx.request().version() == HttpVersion.HTTP_2) {
-                ctx.response().reset(); // the stream alone: the connection carries others
-                return;
-            }
             if (ctx.response().headWritten() || ctx.response().closed()) {
                 ctx.request().connection().close();
                 return;

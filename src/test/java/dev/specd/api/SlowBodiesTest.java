@@ -73,6 +73,20 @@ class SlowBodiesTest {
         }
     }
 
+    @Test
+    void aRequestThatTakesLongerThanTheTimeoutsOnceItsBodyIsInIsServed() throws Exception {
+        // four choices of 1,000 tokens stream for longer than the 1 s idle and 3 s body timeouts here
+        String body = "{\"prompt\":\"Once\",\"max_tokens\":1000,\"ignore_eos\":true,\"n\":4,\"stream\":true}";
+        try (Socket socket = RawHttp.connect(60_000)) {
+            RawHttp.write(socket.getOutputStream(), RawHttp.postHead("/v1/completions", body.length())
+                    .replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n") + body);
+            String response = RawHttp.readAll(socket);
+            assertTrue(response.startsWith("HTTP/1.1 200"), response.substring(0, Math.min(300, response.length())));
+            assertTrue(response.contains("data: [DONE]"), response.substring(Math.max(0, response.length() - 300)));
+            assertEquals(4, response.split("\"finish_reason\":\"length\"").length - 1, "four choices ran to the end");
+        }
+    }
+
     private static void checkTimedOut(String response, String why) {
         assertTrue(response.startsWith("HTTP/1.1 408"), response);
         JsonPath error = JsonPath.from(RawHttp.body(response));
