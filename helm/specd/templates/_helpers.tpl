@@ -142,3 +142,10 @@ autoscaling.targetSaturation as a Kubernetes quantity in thousandths (0.75 -> 75
 {{- define "specd.targetSaturation" -}}
 {{- printf "%dm" (int (round (mulf .Values.autoscaling.targetSaturation 1000) 0)) | quote }}
 {{- end }}
+
+{{/*
+The Secret holding the API keys: the existing one named in apiKeys.existingSecret, else the chart's.
+*/}}
+{{- define "specd.apiKeysSecret" -}}
+{{- .Values.apiKeys.existingSecret | default (printf "%s-api-keys" (include "specd.fullname" .)) }}
+{{- end }}

@@ -10,6 +10,9 @@ public class ApiException extends RuntimeException {
     /** Retry-After of a 503: long enough for a restart or a queue to move, short for a client. */
     static final int RETRY_AFTER_SECONDS = 5;
 
+    /** The most characters of a client's own text (a model name, a token id) an error message repeats. */
+    static final int ECHO_CHARS = 64;
+
     private final int status;
     private final String type;
     private final String param;
@@ -31,19 +34,37 @@ public class ApiException extends RuntimeException {
 
     public static ApiException modelNotFound(String model) {
         return new ApiException(404, "invalid_request_error", "model", "model_not_found",
-                "The model '" + model + "' does not exist", 0);
+                "The model '" + echo(model) + "' does not exist", 0);
+    }
+
+    /** Client text quoted back in a message: at most {@value #ECHO_CHARS} characters, then an ellipsis. */
+    static String echo(String text) {
+        if (text == null || text.length() <= ECHO_CHARS) return text;
+        int end = Character.isHighSurrogate(text.charAt(ECHO_CHARS - 1)) ? ECHO_CHARS - 1 : ECHO_CHARS;
+        return text.substring(0, end) + "…";
     }
 
     public static ApiException unavailable(String message) {
         return new ApiException(503, "server_error", null, "service_unavailable", message, RETRY_AFTER_SECONDS);
     }
 
-    /** A generation that ended in an engine error or was cancelled under a request still waiting for it. */
     /** A body over quarkus.http.limits.max-body-size, whichever layer refuses it. */
     static ApiException bodyTooLarge() {
         return new ApiException(413, "invalid_request_error", null, null, "Request body too large", 0);
     }
 
+    /** A body that did not arrive in time (specd.http.body-timeout / body-idle-timeout). */
+    static ApiException bodyTimeout(String why) {
+        return new ApiException(408, "invalid_request_error", null, "body_timeout", why, 0);
+    }
+
+    /** The answer to a request whose client went away: nobody reads it (499, as nginx logs such requests). */
+    static ApiException clientGone() {
+        return new ApiException(499, "invalid_request_error", null, "cancelled",
+                "the request was cancelled: its client went away", 0);
+    }
+
+    /** A generation that ended in an engine error or was cancelled under a request still waiting for it. */
     public static ApiException generationFailed(String why) {
         return new ApiException(500, "server_error", null, null, "generation failed: " + why, 0);
     }

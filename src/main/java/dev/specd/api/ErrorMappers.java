@@ -91,6 +91,8 @@ public class ErrorMappers {
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
         }
+        ApiException strict = StrictJson.refusal(e, param);
+        if (strict != null) return respond(strict);
         String what = e.getOriginalMessage();
         int cut = what.indexOf('\n');
         if (cut > 0) what = what.substring(0, cut);

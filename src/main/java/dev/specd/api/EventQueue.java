@@ -46,9 +46,11 @@ final class EventQueue {
     private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
     private final List<Submission> submissions = new ArrayList<>();
     private final int choices;
+    private final KeyUsage usage;
 
-    private EventQueue(int choices) {
+    private EventQueue(int choices, KeyUsage usage) {
         this.choices = choices;
+        this.usage = usage;
     }
 
     /**
@@ -57,11 +59,16 @@ final class EventQueue {
      * response is committed, so that it can still be answered with its own status.
      */
     static EventQueue submit(Pipeline pipeline, List<GenerationRequest> requests) {
-        EventQueue q = new EventQueue(requests.size());
+        return submit(pipeline, requests, KeyUsage.NONE);
+    }
+
+    /** As {@link #submit(Pipeline, List)}, with every choice's tokens metered for its API key. */
+    static EventQueue submit(Pipeline pipeline, List<GenerationRequest> requests, KeyUsage usage) {
+        EventQueue q = new EventQueue(requests.size(), usage);
         try {
             for (int i = 0; i < requests.size(); i++) {
                 int choice = i;
-                q.submissions.add(pipeline.submit(requests.get(i), new GenerationSink() {
+                q.submissions.add(pipeline.submit(requests.get(i), usage.meter(choice, new GenerationSink() {
                     @Override
                     public void onEvent(GenerationEvent event) {
                         q.items.add(new Event(choice, event));
@@ -71,7 +78,7 @@ final class EventQueue {
                     public void onFailure(SchedulerException failure) {
                         q.items.add(new Failure(failure));
                     }
-                }));
+                })));
             }
         } catch (SchedulerException e) {
             q.cancel();
@@ -124,6 +131,7 @@ final class EventQueue {
     /** Cancels every choice's generation; whoever waits in {@link #forEach} gets {@link #cancelled()}. */
     void cancel() {
         for (Submission s : submissions) s.cancel();
+        usage.cancelled(); // a cancelled choice sends nothing more: its key is charged what it used
         items.add(new Cancelled());
     }
 }

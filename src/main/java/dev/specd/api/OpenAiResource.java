@@ -6,7 +6,7 @@ import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sched.Pipeline;
 import dev.specd.sched.PipelineRegistry;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -25,8 +25,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The OpenAI-compatible endpoints. Requests are checked and tokenised on a worker thread (never
- * the event loop); generation runs on the pipeline's engine thread. Streams are Server-Sent
+ * The OpenAI-compatible endpoints. Requests are checked and tokenised on a virtual thread (never
+ * the event loop; any number may wait for their generations, so the engine's admission queue is
+ * the only limit); generation runs on the pipeline's engine thread. Streams are Server-Sent
  * Events ending with {@code data: [DONE]}; a client that goes away cancels its generation.
  */
 @Path("/v1")
@@ -49,6 +50,12 @@ public class OpenAiResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    RequestLimits limits;
+
+    @Inject
+    KeyLimits keyLimits;
+
     @GET
     @Path("/models")
     public Responses.ModelList models() {
@@ -68,12 +75,14 @@ public class OpenAiResource {
     @POST
     @Path("/completions")
     @Produces({MediaType.APPLICATION_JSON, SSE})
-    @Blocking
+    @RunOnVirtualThread
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         Pipeline engine = pipeline(request.model());
+        PromptBudget budget = limits.begin(request.logitBias(), engine.target().vocab(), engine.plan().sequenceBudget(),
+                http);
         int logprobs = RequestMapper.completionLogprobs(request.logprobs());
-        int[] prompt = RequestMapper.completionPrompt(request.prompt(), engine.target().vocab());
+        int[] prompt = RequestMapper.completionPrompt(request.prompt(), budget);
         GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
                 "prompt", logprobs);
         return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Text(), request, http);
@@ -82,14 +91,17 @@ public class OpenAiResource {
     @POST
     @Path("/chat/completions")
     @Produces({MediaType.APPLICATION_JSON, SSE})
-    @Blocking
+    @RunOnVirtualThread
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         Pipeline engine = pipeline(request.model());
+        PromptBudget budget = limits.begin(request.logitBias(), engine.target().vocab(), engine.plan().sequenceBudget(),
+                http);
         int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
         List<ChatMessage> messages = RequestMapper.messages(request.messages());
+        budget.checkBytes(messages.stream().mapToLong(m -> PromptBudget.utf8Length(m.content())).sum(), "messages");
         String text = engine.target().applyChatTemplate(messages, true);
-        int[] prompt = engine.target().vocab().tokenize(text, true, true);
+        int[] prompt = budget.tokenize(text, "messages");
         boolean completionTokens = request.maxCompletionTokens() != null;
         GenerationRequest g = RequestMapper.generation(engine, prompt,
                 completionTokens ? request.maxCompletionTokens() : request.maxTokens(),
@@ -113,7 +125,10 @@ public class OpenAiResource {
         ResponseShape.Head head = new ResponseShape.Head(shape.newId(), System.currentTimeMillis() / 1000,
                 engine.plan().id());
         Vocab vocab = choices.getFirst().wantsLogprobs() ? engine.target().vocab() : null;
-        EventQueue events = EventQueue.submit(engine, choices);
+        // The key's token budget is checked (429) before anything is queued.
+        KeyUsage usage = keyLimits.charge(http, choices.getFirst().prompt().length, choices.getFirst().maxTokens(),
+                choices.size());
+        EventQueue events = EventQueue.submit(engine, choices, usage);
         // The response ending (sent, or its connection closed) is the only sign of a client that
         // went away while we compute; cancelling finished generations is a no-op.
         http.addEndHandler(v -> events.cancel());

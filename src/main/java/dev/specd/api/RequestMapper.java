@@ -125,15 +125,20 @@ final class RequestMapper {
         return logprobs;
     }
 
-    /** The prompt of /v1/completions: a string, an array holding one string, or an array of token ids. */
-    static int[] completionPrompt(JsonNode prompt, Vocab vocab) {
+    /**
+     * The prompt of /v1/completions: a string, an array holding one string, or an array of token
+     * ids; texts are sized and tokenised within {@code budget}.
+     */
+    static int[] completionPrompt(JsonNode prompt, PromptBudget budget) {
         if (prompt == null || prompt.isNull()) throw ApiException.invalid("prompt", "prompt is required");
-        if (prompt.isTextual()) return vocab.tokenize(prompt.asText(), true, true);
+        if (prompt.isTextual()) return budget.tokenize(prompt.asText(), "prompt");
         if (prompt.isArray() && !prompt.isEmpty()) {
             if (prompt.get(0).isTextual()) {
                 if (prompt.size() > 1) throw ApiException.invalid("prompt", "only one prompt per request is supported");
-                return vocab.tokenize(prompt.get(0).asText(), true, true);
+                return budget.tokenize(prompt.get(0).asText(), "prompt");
             }
+            budget.checkTokens(prompt.size(), "prompt");
+            Vocab vocab = budget.vocab();
             int[] tokens = new int[prompt.size()];
             for (int i = 0; i < tokens.length; i++) {
                 JsonNode t = prompt.get(i);

@@ -55,6 +55,10 @@ public class Startup {
         this.energySource = energySource;
     }
 
+    /** Stops admission the moment SIGTERM / SIGINT arrive; null where the JVM does not let us. */
+    private TermSignal term;
+    private TermSignal interrupt;
+
     void onStart(@Observes StartupEvent event) {
         CacheDirs cache = CacheDirs.of(config.cacheDir());
         NativeLibrary.use(new NativeLibrary.Settings(config.engine().library().map(Path::of), cache.nativeDir()));
@@ -75,6 +79,8 @@ public class Startup {
             serving.awaitReady(START_TIMEOUT);
             profiles.startSaving();
             registry.markReady();
+            term = TermSignal.install("TERM", registry::stopAdmitting);
+            interrupt = TermSignal.install("INT", registry::stopAdmitting);
             LOG.infof("serving pipelines %s (default: %s) on engines %s",
                     registry.all().stream().map(Pipeline::id).toList(), registry.all().getFirst().id(),
                     registry.engines().stream().map(e -> e.id()).toList());
@@ -104,6 +110,8 @@ public class Startup {
      * drain is a no-op by now, unless stage one never ran.
      */
     void onStop(@Observes ShutdownEvent event) {
+        if (term != null) term.uninstall();
+        if (interrupt != null) interrupt.uninstall();
         registry.drain(config.scheduler().drainTimeout());
         profiles.stop(); // after the drain: the last requests' rounds are in
         registry.clear();

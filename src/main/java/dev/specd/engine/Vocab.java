@@ -26,6 +26,35 @@ public interface Vocab {
      */
     int[] tokenize(String text, boolean addSpecial, boolean parseSpecial);
 
+    /**
+     * Called between the pieces of a long tokenisation; throws (any runtime exception, passed on to
+     * the caller) to stop it: a deadline passed, the client went away.
+     */
+    @FunctionalInterface
+    interface CancelCheck {
+        void check();
+    }
+
+    /**
+     * {@link #tokenize(String, boolean, boolean)}, interruptible: a long text is tokenised in pieces
+     * with {@code check} called between them, so that no single native call runs long. The tokens
+     * are those of one call except where an implementation documents otherwise. By default: one
+     * call, checked once before it.
+     */
+    default int[] tokenize(String text, boolean addSpecial, boolean parseSpecial, CancelCheck check) {
+        check.check();
+        return tokenize(text, addSpecial, parseSpecial);
+    }
+
+    /**
+     * The most bytes of UTF-8 input one token can cover, so that a text of n bytes has at least
+     * n / maxTokenBytes() tokens; 0 when no such bound holds (tokenizers that normalise text, e.g.
+     * drop or collapse whitespace, can turn any number of bytes into one token).
+     */
+    default int maxTokenBytes() {
+        return 0;
+    }
+
     /** The raw bytes a token stands for; may be part of a multi-byte UTF-8 character. */
     byte[] pieceBytes(int token, boolean renderSpecial);
 

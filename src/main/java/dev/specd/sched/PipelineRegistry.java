@@ -73,6 +73,15 @@ public class PipelineRegistry {
     }
 
     /**
+     * The server takes no new requests from now on (503, and not ready); those already taken go
+     * on. Called the moment the process is told to stop, before {@link #drain} begins.
+     */
+    public void stopAdmitting() {
+        shuttingDown = true;
+        ready = false;
+    }
+
+    /**
      * Graceful shutdown, first part: no new requests from now on (and not ready), the requests
      * already taken finish until {@code drainTimeout}, those left are ended. Engines keep their
      * contexts; calling this again returns at once.

@@ -30,6 +30,8 @@ final class LlamaVocab implements Vocab {
     private final byte[][] specialPieces;
     private final boolean[] eog;
     private final boolean[] control;
+    private final int maxTokenBytes;
+    private final PiecewiseTokenizer piecewise;
 
     LlamaVocab(MemorySegment vocab, NativeUses uses) {
         this.vocab = vocab;
@@ -54,11 +56,25 @@ final class LlamaVocab implements Vocab {
                     control[token] = (boolean) LlamaApi.vocab_is_control.invokeExact(vocab, token);
                 }
             }
+            this.maxTokenBytes = maxTokenBytes(type, specialPieces);
+            this.piecewise = new PiecewiseTokenizer(this::tokenize, this);
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new EngineException("reading the vocabulary failed: " + t, t);
         }
+    }
+
+    /**
+     * SPM and BPE tokens cover exactly the input bytes their pieces render (special tokens
+     * included, rendered as written); an unknown character becomes one token of up to 4 bytes. The
+     * other tokenizers normalise their input first: no bound.
+     */
+    private static int maxTokenBytes(String type, byte[][] pieces) {
+        if (!type.equals("spm") && !type.equals("bpe")) return 0;
+        int max = 4;
+        for (byte[] p : pieces) max = Math.max(max, p.length);
+        return max;
     }
 
     private byte[] piece(MemorySegment buf, int token, boolean special) throws Throwable {
@@ -128,6 +144,17 @@ final class LlamaVocab implements Vocab {
         } finally {
             uses.exit();
         }
+    }
+
+    /** In pieces: see {@link PiecewiseTokenizer} for where the tokens can differ from one call's. */
+    @Override
+    public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial, CancelCheck check) {
+        return piecewise.tokenize(text, addSpecial, parseSpecial, check);
+    }
+
+    @Override
+    public int maxTokenBytes() {
+        return maxTokenBytes;
     }
 
     /** llama.cpp's own detokeniser: it also drops the space an SPM tokenizer put before the text. */
