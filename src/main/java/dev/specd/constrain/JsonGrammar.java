@@ -6,15 +6,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The pieces of JSON as byte grammars (RFC 8259), with two deliberate bounds so that a model under
- * a constraint always gets to the end: whitespace runs are at most {@link #MAX_WS} characters, and
- * numbers have at most {@link #MAX_INT_DIGITS} integer digits, {@link #MAX_FRACTION_DIGITS}
+ * The pieces of JSON as byte grammars (RFC 8259), with deliberate bounds so that a model under a
+ * constraint always gets to the end rather than padding forever (small models, masked, happily
+ * write whitespace: vLLM added {@code disable-any-whitespace} for the same reason). Whitespace
+ * follows the layouts JSON writers produce: none or one space after {@code :}, and after
+ * {@code {} {@code [} {@code ,} and before {@code }} {@code ]} nothing, one space, or a newline
+ * and an indentation of up to {@link #MAX_INDENT} spaces; none before {@code :} and {@code ,}.
+ * Numbers have at most {@link #MAX_INT_DIGITS} integer digits, {@link #MAX_FRACTION_DIGITS}
  * fraction digits and 3 exponent digits (more digits than a double holds are noise anyway).
  */
 final class JsonGrammar {
 
-    /** Enough for a newline and the indentation of pretty-printed JSON seven levels deep. */
-    static final int MAX_WS = 16;
+    /** Indentation of pretty-printed JSON ten levels deep at two spaces, five at four. */
+    static final int MAX_INDENT = 20;
     static final int MAX_INT_DIGITS = 16;
     static final int MAX_FRACTION_DIGITS = 16;
 
@@ -26,8 +30,20 @@ final class JsonGrammar {
     private JsonGrammar() {
     }
 
+    /** Between structural characters: nothing, a space, or a line break and indentation. */
     static Expr ws() {
-        return Expr.repeat(Expr.oneOf(" \t\n"), 0, MAX_WS);
+        return Expr.optional(Expr.alt(Expr.literal(" "), Expr.seq(Expr.literal("\n"),
+                Expr.repeat(Expr.literal(" "), 0, MAX_INDENT))));
+    }
+
+    /** Between a key and its colon-separated value: {@code :} or {@code : }. */
+    static Expr colon() {
+        return Expr.seq(Expr.literal(":"), Expr.optional(Expr.literal(" ")));
+    }
+
+    /** Between members or items: a comma, then {@link #ws()}. */
+    static Expr comma() {
+        return Expr.seq(Expr.literal(","), ws());
     }
 
     static Expr digit() {
@@ -81,7 +97,7 @@ final class JsonGrammar {
     static Expr anyValue(Map<String, Expr> named) {
         if (!named.containsKey(ANY_VALUE)) {
             Expr value = new Expr.Ref(ANY_VALUE);
-            Expr member = Expr.seq(string(0, -1), ws(), Expr.literal(":"), ws(), value);
+            Expr member = Expr.seq(string(0, -1), colon(), value);
             named.put(ANY_OBJECT, list("{", member, "}"));
             named.put(ANY_ARRAY, list("[", value, "]"));
             named.put(ANY_VALUE, Expr.alt(new Expr.Ref(ANY_OBJECT), new Expr.Ref(ANY_ARRAY), string(0, -1), number(),
@@ -98,7 +114,7 @@ final class JsonGrammar {
 
     /** {@code open ws [item (ws , ws item)*] ws close}. */
     static Expr list(String open, Expr item, String close) {
-        Expr items = Expr.seq(item, Expr.star(Expr.seq(ws(), Expr.literal(","), ws(), item)));
+        Expr items = Expr.seq(item, Expr.star(Expr.seq(comma(), item)));
         return Expr.seq(Expr.literal(open), ws(), Expr.optional(Expr.seq(items, ws())), Expr.literal(close));
     }
 

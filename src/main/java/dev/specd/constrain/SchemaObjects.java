@@ -16,7 +16,7 @@ final class SchemaObjects {
     }
 
     private static Expr sep() {
-        return Expr.seq(JsonGrammar.ws(), Expr.literal(","), JsonGrammar.ws());
+        return JsonGrammar.comma();
     }
 
     private record Property(String name, Expr member, boolean required) {
@@ -38,8 +38,7 @@ final class SchemaObjects {
         for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
             var e = it.next();
             Expr value = c.child(e.getValue(), path + "/properties/" + e.getKey());
-            Expr member = Expr.seq(Expr.literal(c.keyLiteral(e.getKey())), JsonGrammar.ws(), Expr.literal(":"),
-                    JsonGrammar.ws(), value);
+            Expr member = Expr.seq(Expr.literal(c.keyLiteral(e.getKey())), JsonGrammar.colon(), value);
             list.add(new Property(e.getKey(), member, required.contains(e.getKey())));
             names.add(e.getKey());
         }
@@ -56,7 +55,7 @@ final class SchemaObjects {
         Expr extras = null;
         if (extraValue != null) {
             Expr key = list.isEmpty() ? JsonGrammar.string(0, -1) : JsonGrammar.keyNotIn(names);
-            extras = Expr.seq(key, JsonGrammar.ws(), Expr.literal(":"), JsonGrammar.ws(), extraValue);
+            extras = Expr.seq(key, JsonGrammar.colon(), extraValue);
         }
         // Build the chain from the end: rest[comma] is R(i, comma) for the current i.
         Expr[] rest = new Expr[2];

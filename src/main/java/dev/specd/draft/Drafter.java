@@ -1,5 +1,7 @@
 package dev.specd.draft;
 
+import dev.specd.constrain.ConstraintState;
+
 /**
  * Proposes the next tokens of one sequence (vLLM's "proposer", llama.cpp's common_speculative).
  * A drafter is made for one request and keeps whatever state it needs (a draft model's KV cache)
@@ -16,6 +18,21 @@ public interface Drafter extends AutoCloseable {
      * @param stop         asked after each drafted token; true ends the draft after that token
      */
     Draft propose(int[] context, int promptLength, int max, StopRule stop);
+
+    /**
+     * As {@link #propose(int[], int, int, StopRule)}, keeping to a constraint: by default the
+     * proposal is cut before its first token the constraint refuses (such a token could only be
+     * rejected); a drafter that samples (a draft model) masks its own distributions instead.
+     *
+     * @param constraint the constraint's state after {@code context}, or null for none
+     */
+    default Draft propose(int[] context, int promptLength, int max, StopRule stop, ConstraintState constraint) {
+        Draft d = propose(context, promptLength, max, stop);
+        if (constraint == null) return d;
+        int n = 0;
+        for (ConstraintState s = constraint; n < d.size() && s.allows(d.tokens()[n]); n++) s = s.advance(d.tokens()[n]);
+        return d.prefix(n);
+    }
 
     /** Frees the drafter's resources (e.g. its sequence in the draft model's cache). */
     @Override

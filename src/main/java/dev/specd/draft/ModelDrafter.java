@@ -1,5 +1,6 @@
 package dev.specd.draft;
 
+import dev.specd.constrain.ConstraintState;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.sampling.Distribution;
@@ -56,6 +57,16 @@ public final class ModelDrafter implements Drafter {
 
     @Override
     public Draft propose(int[] tokens, int promptLength, int max, StopRule stop) {
+        return propose(tokens, promptLength, max, stop, null);
+    }
+
+    /**
+     * Under a constraint each draft distribution q is the masked one, as the target's p will be:
+     * the rejection sampler then compares the constrained distributions, and drafts never waste
+     * a round on a token the constraint refuses.
+     */
+    @Override
+    public Draft propose(int[] tokens, int promptLength, int max, StopRule stop, ConstraintState constraint) {
         long t0 = System.nanoTime();
         if (sequence == null) sequence = context.openSequence();
         float[] logits = catchUp(tokens);
@@ -65,15 +76,18 @@ public final class ModelDrafter implements Drafter {
         List<Distribution> qs = new ArrayList<>(max);
         List<Logprobs.Position> positions = new ArrayList<>(logprobs >= 0 ? max : 0);
         int n = 0;
+        ConstraintState state = constraint;
         while (true) {
-            Distribution q = LogitsProcessor.process(logits, params, history);
+            float[] row = state == null ? logits : state.apply(logits);
+            Distribution q = LogitsProcessor.process(row, params, history);
             int x = sampler.sample(q);
             drafted[n] = x;
-            conf[n] = confidence.of(logits);
+            conf[n] = confidence.of(row);
             qs.add(q);
             if (logprobs >= 0) positions.add(Logprobs.at(logits, x, logprobs));
             n++;
             if (n == max || stop.stopAfter(conf[n - 1])) break;
+            if (state != null) state = state.advance(x);
             logits = sequence.decode(new int[] {x}, 0)[0];
             cached = append(cached, x);
             history.add(x);

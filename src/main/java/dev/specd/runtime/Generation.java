@@ -1,5 +1,6 @@
 package dev.specd.runtime;
 
+import dev.specd.constrain.ConstraintState;
 import dev.specd.draft.Draft;
 import dev.specd.draft.Drafter;
 import dev.specd.draft.ModelDrafter;
@@ -50,6 +51,8 @@ public final class Generation {
     private int size;
     private int targetLength;
     private Draft draft = Draft.EMPTY;
+    /** The constraint's state after the committed tokens; null when the request has none. */
+    private ConstraintState constraint;
     private boolean done;
     private int roundCount;
     private int drafted;
@@ -76,6 +79,7 @@ public final class Generation {
         this.out = new TokenEmitter(request, vocab, sink);
         this.committed = Arrays.copyOf(request.prompt(), request.prompt().length + request.maxTokens() + 1);
         this.size = request.prompt().length;
+        this.constraint = request.constraint() == null ? null : request.constraint().start();
     }
 
     public void attach(Sequence sequence) {
@@ -126,7 +130,7 @@ public final class Generation {
         StopRule stop = length.stopRule(); // for the k just chosen
         int[] context = Arrays.copyOf(committed, size);
         for (Drafter d : drafters) {
-            Draft proposal = d.propose(context, request.prompt().length, limit, stop);
+            Draft proposal = d.propose(context, request.prompt().length, limit, stop, constraint);
             if (!proposal.isEmpty()) return proposal;
         }
         return Draft.EMPTY;
@@ -146,7 +150,7 @@ public final class Generation {
                 if (slm == null) slm = m;
                 continue;
             }
-            Draft free = d.propose(context, request.prompt().length, draftLimit(), StopRule.NEVER);
+            Draft free = d.propose(context, request.prompt().length, draftLimit(), StopRule.NEVER, constraint);
             if (!free.isEmpty()) return free;
         }
         // Tokens that may still be emitted; the draft model's run never outgrows them.
@@ -156,9 +160,11 @@ public final class Generation {
         List<Distribution> qs = new ArrayList<>();
         List<Double> conf = new ArrayList<>();
         List<Logprobs.Position> logprobs = new ArrayList<>(); // the draft model's, for an unverified finish
+        ConstraintState state = constraint; // the draft model keeps to the constraint along its own run
         while (true) {
-            Draft one = slm.propose(context, request.prompt().length, 1, StopRule.NEVER);
+            Draft one = slm.propose(context, request.prompt().length, 1, StopRule.NEVER, state);
             int x = one.tokens()[0];
+            if (state != null) state = state.advance(x);
             tokens.add(x);
             qs.add(one.q().getFirst());
             conf.add(one.confidence()[0]);
@@ -214,9 +220,16 @@ public final class Generation {
         if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
         List<Distribution> p = new ArrayList<>(k + 1);
         TokenCounts history = k == 0 ? out.history() : out.history().copy();
+        // Under a constraint each row is masked by the constraint's state at its position along the
+        // draft, so verification samples from the constrained distribution; rows after a draft token
+        // the constraint refuses are never reached (that token is rejected) and stay as they are.
+        ConstraintState state = constraint;
         for (int i = 0; i <= k; i++) {
-            p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
-            if (i < k) history.add(draft.tokens()[i]);
+            p.add(LogitsProcessor.process(state == null ? rows[i] : state.apply(rows[i]), request.sampling(), history));
+            if (i < k) {
+                history.add(draft.tokens()[i]);
+                if (state != null) state = state.allows(draft.tokens()[i]) ? state.advance(draft.tokens()[i]) : null;
+            }
         }
         Verification v = verify(rows, p);
         targetLength = size + v.accepted();
@@ -234,6 +247,7 @@ public final class Generation {
         // Row j scored the token at draft position j, so it holds the target's distribution for the
         // j-th emitted token (accepted drafts, then the replacement or bonus).
         int[] emitted = v.emitted();
+        if (constraint != null) for (int t : emitted) constraint = constraint.advance(t); // the rest rolls back
         IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
                 ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
         if (emitAll(emitted, true, logprob) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
