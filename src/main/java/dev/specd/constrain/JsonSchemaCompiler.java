@@ -60,7 +60,7 @@ public final class JsonSchemaCompiler {
     }
 
     /** The schema's value grammar for embedding into a larger grammar (tool calls); adds its rules to {@code named}. */
-    static Expr embed(JsonNode schema, Map<String, Expr> named, String prefix) {
+    public static Expr embed(JsonNode schema, Map<String, Expr> named, String prefix) {
         JsonSchemaCompiler c = new JsonSchemaCompiler(schema);
         Expr e = c.schema(schema, "#");
         for (var entry : c.named.entrySet()) {
