@@ -1,7 +1,6 @@
 package dev.specd.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.specd.engine.ChatMessage;
 import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sched.EngineLoop;
@@ -49,6 +48,12 @@ public class OpenAiResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    TemplateRegistry templates;
+
+    @Inject
+    ConstraintRegistry constraints;
+
     @GET
     @Path("/models")
     public Responses.ModelList models() {
@@ -73,10 +78,20 @@ public class OpenAiResource {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
         int logprobs = RequestMapper.completionLogprobs(request.logprobs());
-        int[] prompt = RequestMapper.completionPrompt(request.prompt(), engine.target().vocab());
-        GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
-                "prompt", logprobs);
-        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Text(), request, http);
+        CompletionMapper.checkUnsupported(request);
+        Vocab vocab = engine.target().vocab();
+        var constraint = GuidedMapper.constraint(request, constraints.of(vocab));
+        List<int[]> prompts = CompletionMapper.prompts(request.prompt(), vocab);
+        List<GenerationRequest> choices = new java.util.ArrayList<>();
+        List<String> echoes = new java.util.ArrayList<>();
+        for (int[] prompt : prompts) {
+            GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
+                    "prompt", logprobs);
+            choices.addAll(RequestMapper.choices(RequestMapper.constrained(g, constraint), request.n()));
+            if (Boolean.TRUE.equals(request.echo())) echoes.add(CompletionMapper.echo(prompt, vocab));
+        }
+        int perPrompt = request.n() == null ? 1 : request.n();
+        return serve(engine, choices, new ResponseShape.Text(perPrompt, echoes), request, http);
     }
 
     @POST
@@ -87,14 +102,17 @@ public class OpenAiResource {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
         EngineLoop engine = engine(request.model());
         int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
-        List<ChatMessage> messages = RequestMapper.messages(request.messages());
-        String text = engine.target().applyChatTemplate(messages, true);
-        int[] prompt = engine.target().vocab().tokenize(text, true, true);
+        if (request.messages() == null || request.messages().isEmpty()) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        }
+        ChatMapper.Prepared chat = ChatMapper.prepare(request, engine.target(), templates,
+                constraints.of(engine.target().vocab()));
         boolean completionTokens = request.maxCompletionTokens() != null;
-        GenerationRequest g = RequestMapper.generation(engine, prompt,
+        GenerationRequest g = RequestMapper.generation(engine, chat.prompt(),
                 completionTokens ? request.maxCompletionTokens() : request.maxTokens(),
                 completionTokens ? "max_completion_tokens" : "max_tokens", request, "messages", logprobs);
-        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(), request, http);
+        g = RequestMapper.constrained(g, chat.constraint());
+        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(chat.tools()), request, http);
     }
 
     private EngineLoop engine(String model) {

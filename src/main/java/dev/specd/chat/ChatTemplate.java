@@ -27,11 +27,13 @@ import java.util.Map;
 public final class ChatTemplate {
 
     private final String source;
+    private final String original;
     private final String bosToken;
     private final String eosToken;
     private final Jinjava jinja;
 
     public ChatTemplate(String source, String bosToken, String eosToken) {
+        this.original = source;
         this.source = JinjaCompat.rewrite(source);
         this.bosToken = bosToken;
         this.eosToken = eosToken;
@@ -54,6 +56,11 @@ public final class ChatTemplate {
                 "raiseException", String.class));
         jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", ChatTemplate.class,
                 "strftimeNow", String.class));
+    }
+
+    /** The template's text as the model stores it (family detection reads it). */
+    public String source() {
+        return original;
     }
 
     /** Whether the template reads a {@code tools} variable at all; one that does not cannot offer tools. */

@@ -29,7 +29,7 @@ public enum ToolFormat {
     MISTRAL;
 
     /** Most calls one answer may hold when parallel calls are allowed (bounds a forced answer). */
-    public static final int MAX_PARALLEL_CALLS = 8;
+    public static final int MAX_PARALLEL_CALLS = 4;
 
     private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -62,8 +62,8 @@ public final class PipelineSpecParser {
         if (m.has("forge")) {
             m.allowOnly(Set.of("forge", "source", "params"));
             String op = m.string("forge");
-            if (!Set.of("expand", "truncate", "quantize").contains(op)) {
-                throw m.error("forge", "must be expand, truncate or quantize, got " + op);
+            if (!Set.of("expand", "truncate", "quantize", "template").contains(op)) {
+                throw m.error("forge", "must be expand, truncate, quantize or template, got " + op);
             }
             ModelRef source = model(m.child("source"));
             Map<String, String> params = new LinkedHashMap<>();

@@ -113,6 +113,30 @@ class ToolCallParserTest {
         assertEquals(null, grammar.start().advance(call.replace("get_weather", "get_time").getBytes(StandardCharsets.UTF_8)));
     }
 
+    @ParameterizedTest
+    @MethodSource("formats")
+    void parallelCallsAreAllowedOnlyWhenAsked(ToolFormat format) {
+        var params = new ObjectMapper().createObjectNode().put("type", "object");
+        String one = switch (format) {
+            case HERMES -> "<tool_call>\n{\"name\": \"add\", \"arguments\": {}}\n</tool_call>";
+            case LLAMA3 -> "{\"name\": \"add\", \"parameters\": {}}";
+            case MISTRAL -> "[TOOL_CALLS][{\"name\": \"add\", \"arguments\": {}}";
+        };
+        String two = switch (format) {
+            case HERMES -> one + "\n" + one;
+            case LLAMA3 -> one + one;
+            case MISTRAL -> one + ", {\"name\": \"add\", \"arguments\": {}}]";
+        };
+        if (format == ToolFormat.MISTRAL) one = one + "]";
+        for (boolean parallel : new boolean[] {false, true}) {
+            var g = format.grammar(Map.of("add", params), parallel);
+            assertTrue(g.start().advance(one.getBytes(StandardCharsets.UTF_8)).isComplete(), one);
+            GrammarState s = g.start().advance(two.getBytes(StandardCharsets.UTF_8));
+            boolean twoAllowed = s != null && s.isComplete();
+            assertEquals(parallel && format.allowsParallelCalls(), twoAllowed, format + " parallel=" + parallel);
+        }
+    }
+
     static Stream<ToolFormat> formats() {
         return Stream.of(ToolFormat.values());
     }
