@@ -114,9 +114,9 @@ final class ChatMapper {
     /** "none", "auto", "required" or a function's name. */
     private static String toolChoice(JsonNode c, Map<String, JsonNode> functions) {
         if (c == null || c.isNull()) return functions.isEmpty() ? "none" : "auto";
-        if (functions.isEmpty() && !(c.isTextual() && c.asText().equals("none"))) {
-            throw ApiException.invalid("tool_choice", "tool_choice needs tools");
-        }
+        // Clients send "auto" with no tools (langchain4j does): nothing to choose from, so nothing to force.
+        if (functions.isEmpty() && c.isTextual() && Set.of("none", "auto").contains(c.asText())) return "none";
+        if (functions.isEmpty()) throw ApiException.invalid("tool_choice", "tool_choice '" + c + "' needs tools");
         if (c.isTextual() && Set.of("none", "auto", "required").contains(c.asText())) return c.asText();
         if (c.isObject() && "function".equals(c.path("type").asText()) && c.path("function").path("name").isTextual()) {
             String name = c.get("function").get("name").asText();
