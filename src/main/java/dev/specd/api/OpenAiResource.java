@@ -115,7 +115,7 @@ public class OpenAiResource {
         return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(chat.tools()), request, http);
     }
 
-    private EngineLoop engine(String model) {
+    EngineLoop engine(String model) {
         if (registry.isShuttingDown()) throw ErrorMappers.shuttingDown();
         if (registry.failure().isPresent()) throw ApiException.unavailable("models failed to load: " + registry.failure().get());
         if (!registry.isReady()) throw ApiException.unavailable("models are still loading; retry shortly");

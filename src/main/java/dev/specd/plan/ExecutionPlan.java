@@ -14,15 +14,25 @@ import java.util.List;
  * @param policy         how each request picks its k per round (at most {@code k})
  * @param verifyRows     rows one sequence contributes to a verify batch (k + 1)
  * @param passes         what each compiler pass did, for the plan dump
+ * @param embeddings     whether the pipeline serves /v1/embeddings from its target
  */
 public record ExecutionPlan(String id, String description, ModelRef target, int contextLength, int sequences,
                             int threads, int gpuLayers, int sequenceBudget, RequestDefaults defaults, String source,
                             SpeculationMode mode, List<DraftPlan> drafters, int k, CascadeSpec cascade,
-                            PolicySpec policy, int verifyRows, List<String> passes) {
+                            PolicySpec policy, int verifyRows, List<String> passes, boolean embeddings) {
 
     public ExecutionPlan {
         drafters = List.copyOf(drafters);
         passes = List.copyOf(passes);
+    }
+
+    /** A plan without embeddings. */
+    public ExecutionPlan(String id, String description, ModelRef target, int contextLength, int sequences,
+                         int threads, int gpuLayers, int sequenceBudget, RequestDefaults defaults, String source,
+                         SpeculationMode mode, List<DraftPlan> drafters, int k, CascadeSpec cascade,
+                         PolicySpec policy, int verifyRows, List<String> passes) {
+        this(id, description, target, contextLength, sequences, threads, gpuLayers, sequenceBudget, defaults, source,
+                mode, drafters, k, cascade, policy, verifyRows, passes, false);
     }
 
     /** A target-only plan (benchmarks, tests). */
@@ -34,7 +44,7 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
 
     public ExecutionPlan withThreads(int n) {
         return new ExecutionPlan(id, description, target, contextLength, sequences, n, gpuLayers, sequenceBudget,
-                defaults, source, mode, drafters, k, cascade, policy, verifyRows, passes);
+                defaults, source, mode, drafters, k, cascade, policy, verifyRows, passes, embeddings);
     }
 
     /** A readable dump of the plan, like a compiler's IR listing. */
@@ -46,6 +56,7 @@ public record ExecutionPlan(String id, String description, ModelRef target, int 
                 .append(" sequences, ").append(sequenceBudget).append(" cells per sequence\n");
         out.append("  threads     ").append(threads == 0 ? "one per core" : Integer.toString(threads)).append('\n');
         out.append("  gpu layers  ").append(gpuLayers).append('\n');
+        if (embeddings) out.append("  embeddings  on (/v1/embeddings)\n");
         out.append("  mode        ").append(mode.wireName());
         if (mode == SpeculationMode.CASCADE) {
             out.append(" (").append(cascade.confidence().name().toLowerCase(java.util.Locale.ROOT))

@@ -86,7 +86,7 @@ public final class PipelineCompiler {
                 t.threads(), t.gpuLayers(), budget, spec.defaults(), spec.source(), work.mode(),
                 work.drafters().stream().map(Draft::plan).toList(), work.k(), work.cascade(),
                 spec.speculation().policy(), work.verifyRows(),
-                notes);
+                notes, t.embeddings());
     }
 
     private static Step foldDefaults(Input in, Work w) {

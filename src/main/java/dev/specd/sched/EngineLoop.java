@@ -2,6 +2,7 @@ package dev.specd.sched;
 
 import dev.specd.engine.ContextOptions;
 import dev.specd.engine.DecodeStep;
+import dev.specd.engine.Embedder;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
@@ -51,9 +52,14 @@ public final class EngineLoop implements AutoCloseable {
     /** How long {@link #drain} waits, after its timeout, for the engine thread to fail what is left. */
     private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
 
+    /** Longest embedding input (OpenAI's limit is 8192 tokens). */
+    private static final int MAX_EMBEDDING_TOKENS = 8192;
+
     private final ExecutionPlan plan;
     private final ModelBackend target;
     private final ModelContext context;
+    /** The target's embedding context, when the plan serves embeddings; null otherwise. */
+    private final Embedder embedder;
     private final Drafting drafting;
     /** Acceptance and cost measurements: the adaptive policy's input, saved as the pipeline's profile. */
     private final PipelineProfile profile;
@@ -124,6 +130,8 @@ public final class EngineLoop implements AutoCloseable {
         this.context = target.newContext(new ContextOptions(plan.contextLength(), plan.sequences(),
                 Math.min(plan.contextLength(), batch), plan.threads(), false));
         this.drafting = new Drafting(plan, draftModels);
+        this.embedder = plan.embeddings()
+                ? target.newEmbedder(Math.min(plan.sequenceBudget(), MAX_EMBEDDING_TOKENS), plan.threads()) : null;
         this.queue = new Admission(plan.id(), limits, clock);
         this.thread = Thread.ofPlatform().name("specd-engine-" + plan.id()).daemon(true).unstarted(this::run);
         thread.start();
@@ -131,6 +139,11 @@ public final class EngineLoop implements AutoCloseable {
 
     public ExecutionPlan plan() {
         return plan;
+    }
+
+    /** Embeddings from the target, when the plan serves them (callable from any thread: the embedder serialises). */
+    public java.util.Optional<Embedder> embedder() {
+        return java.util.Optional.ofNullable(embedder);
     }
 
     public ModelBackend target() {
@@ -384,6 +397,7 @@ public final class EngineLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         context.close();
+        if (embedder != null) embedder.close();
         drafting.close();
         target.close();
     }

@@ -80,6 +80,12 @@ public final class LlamaBackend implements ModelBackend {
     }
 
     @Override
+    public dev.specd.engine.Embedder newEmbedder(int maxTokens, int threads) {
+        ensureOpen();
+        return LlamaEmbedder.open(this, model, maxTokens, threads);
+    }
+
+    @Override
     public ModelContext newContext(ContextOptions options) {
         ensureOpen();
         LlamaContext context = LlamaContext.open(this, model, options);
