@@ -100,6 +100,16 @@ public class OpenAiResource {
     @Blocking
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
+        ChatRun run = prepareChat(request, "max_tokens");
+        return serve(run.engine(), run.choices(), run.shape(), request, http);
+    }
+
+    /** A chat request checked, rendered and ready to submit. */
+    record ChatRun(EngineLoop engine, List<GenerationRequest> choices, ResponseShape.Chat shape) {
+    }
+
+    /** @param maxTokensName how the request spells its max_tokens (max_output_tokens on /v1/responses) */
+    ChatRun prepareChat(ChatCompletionRequest request, String maxTokensName) {
         EngineLoop engine = engine(request.model());
         int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
         if (request.messages() == null || request.messages().isEmpty()) {
@@ -110,9 +120,27 @@ public class OpenAiResource {
         boolean completionTokens = request.maxCompletionTokens() != null;
         GenerationRequest g = RequestMapper.generation(engine, chat.prompt(),
                 completionTokens ? request.maxCompletionTokens() : request.maxTokens(),
-                completionTokens ? "max_completion_tokens" : "max_tokens", request, "messages", logprobs);
+                completionTokens ? "max_completion_tokens" : maxTokensName, request, "messages", logprobs);
         g = RequestMapper.constrained(g, chat.constraint());
-        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(chat.tools()), request, http);
+        return new ChatRun(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(chat.tools()));
+    }
+
+    /** Submits a request's choices; cancelled when the HTTP response ends (sent, or the client gone). */
+    static EventQueue submit(EngineLoop engine, List<GenerationRequest> choices, RoutingContext http) {
+        EventQueue events = new EventQueue(choices.stream().map(engine::submit).toList());
+        RuntimeException early = events.earlyFailure();
+        if (early != null) {
+            events.cancel(); // choices admitted before the queue filled up must not run for nobody
+            throw early;
+        }
+        // The response ending (sent, or its connection closed) is the only sign of a client that
+        // went away while we compute; cancelling finished generations is a no-op.
+        http.addEndHandler(v -> events.cancel());
+        return events;
+    }
+
+    static long eventTimeout(EngineLoop engine) {
+        return engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
     }
 
     EngineLoop engine(String model) {
@@ -131,16 +159,8 @@ public class OpenAiResource {
         ResponseShape.Head head = new ResponseShape.Head(shape.newId(), System.currentTimeMillis() / 1000,
                 engine.plan().id());
         Vocab vocab = choices.getFirst().wantsLogprobs() ? engine.target().vocab() : null;
-        EventQueue events = new EventQueue(choices.stream().map(engine::submit).toList());
-        RuntimeException early = events.earlyFailure();
-        if (early != null) {
-            events.cancel(); // choices admitted before the queue filled up must not run for nobody
-            throw early;
-        }
-        // The response ending (sent, or its connection closed) is the only sign of a client that
-        // went away while we compute; cancelling finished generations is a no-op.
-        http.addEndHandler(v -> events.cancel());
-        long eventTimeout = engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
+        EventQueue events = submit(engine, choices, http);
+        long eventTimeout = eventTimeout(engine);
         if (Boolean.TRUE.equals(r.stream())) {
             boolean includeUsage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
             StreamingOutput body = out -> new StreamWriter(json, shape, head, events, vocab, includeUsage, out)
