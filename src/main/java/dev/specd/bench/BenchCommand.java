@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
-        BenchCommand.Load.class, AdaptiveCommand.class},
+        BenchCommand.Load.class, AdaptiveCommand.class, StructuredCommand.Structured.class,
+        StructuredCommand.Constraint.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
 
