@@ -8,6 +8,9 @@ import dev.specd.sched.PipelineRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -72,6 +75,11 @@ public class OpenAiResource {
 
     @POST
     @Path("/completions")
+    @APIResponse(responseCode = "200", description = "A completion, or its chunks as Server-Sent Events", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Completion.class)),
+            @Content(mediaType = SSE, schema = @Schema(implementation = Responses.CompletionChunk.class))})
+    @APIResponse(responseCode = "400", description = "A request field that is invalid or not supported, named in error.param",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @Produces({MediaType.APPLICATION_JSON, SSE})
     @Blocking
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
@@ -96,6 +104,11 @@ public class OpenAiResource {
 
     @POST
     @Path("/chat/completions")
+    @APIResponse(responseCode = "200", description = "A chat completion, or its chunks as Server-Sent Events", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.ChatCompletion.class)),
+            @Content(mediaType = SSE, schema = @Schema(implementation = Responses.ChatCompletionChunk.class))})
+    @APIResponse(responseCode = "400", description = "A request field that is invalid or not supported, named in error.param",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @Produces({MediaType.APPLICATION_JSON, SSE})
     @Blocking
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {

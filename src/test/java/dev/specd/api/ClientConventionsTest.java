@@ -65,4 +65,15 @@ class ClientConventionsTest {
                     .statusCode(400).body("error.param", equalTo(param)).body("error.code", equalTo("unsupported_parameter"));
         }
     }
+
+    @Test
+    void theOpenApiDocumentDescribesTheBodies() {
+        given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/v1/chat/completions'.post.requestBody.content.'application/json'.schema.'$ref'",
+                        containsString("ChatCompletionRequest"))
+                .body("paths.'/v1/chat/completions'.post.responses.'200'.content.'application/json'.schema.'$ref'",
+                        containsString("ChatCompletion"))
+                .body("components.schemas.ChatCompletion.properties.choices.type", equalTo("array"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
 }
