@@ -57,7 +57,8 @@ final class CompletionMapper {
         return out;
     }
 
-    private static int[] tokens(JsonNode ids, Vocab vocab, String param) {
+    /** Token ids checked against the vocabulary; a 400 naming {@code param} for any other value. */
+    static int[] tokens(JsonNode ids, Vocab vocab, String param) {
         int[] tokens = new int[ids.size()];
         for (int i = 0; i < tokens.length; i++) {
             JsonNode t = ids.get(i);

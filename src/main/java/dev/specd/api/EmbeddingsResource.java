@@ -78,14 +78,14 @@ public class EmbeddingsResource {
         if (input.isTextual()) {
             out.add(text(input.asText(), vocab, "input"));
         } else if (input.isArray() && !input.isEmpty() && input.get(0).isInt()) {
-            out.add(ids(input, vocab, "input"));
+            out.add(CompletionMapper.tokens(input, vocab, "input"));
         } else if (input.isArray() && !input.isEmpty()) {
             if (input.size() > MAX_INPUTS) throw ApiException.invalid("input", "at most " + MAX_INPUTS + " inputs per request");
             for (int i = 0; i < input.size(); i++) {
                 JsonNode x = input.get(i);
                 String p = "input[" + i + "]";
                 if (x.isTextual()) out.add(text(x.asText(), vocab, p));
-                else if (x.isArray() && !x.isEmpty()) out.add(ids(x, vocab, p));
+                else if (x.isArray() && !x.isEmpty()) out.add(CompletionMapper.tokens(x, vocab, p));
                 else throw ApiException.invalid(p, p + " must be a non-empty string or array of token ids");
             }
         } else {
@@ -103,18 +103,6 @@ public class EmbeddingsResource {
     private static int[] text(String s, Vocab vocab, String param) {
         if (s.isEmpty()) throw ApiException.invalid(param, param + " must not be empty");
         return vocab.tokenize(s, true, false);
-    }
-
-    private static int[] ids(JsonNode a, Vocab vocab, String param) {
-        int[] t = new int[a.size()];
-        for (int i = 0; i < t.length; i++) {
-            JsonNode x = a.get(i);
-            if (!x.isInt() || x.asInt() < 0 || x.asInt() >= vocab.size()) {
-                throw ApiException.invalid(param, param + " token " + i + " is not a token id in 0.." + (vocab.size() - 1));
-            }
-            t[i] = x.asInt();
-        }
-        return t;
     }
 
     private static String base64(float[] v) {

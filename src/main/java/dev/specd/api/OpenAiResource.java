@@ -181,9 +181,13 @@ public class OpenAiResource {
             return Response.ok(body, SSE).header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no").build();
         }
+        return Response.ok(whole(events, shape, head, vocab, eventTimeout)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** A whole (non-streamed) answer; whatever ends the wait early cancels the generations. */
+    static Object whole(EventQueue events, ResponseShape shape, ResponseShape.Head head, Vocab vocab, long eventTimeout) {
         try {
-            return Response.ok(WholeAnswer.collect(events, shape, head, vocab, eventTimeout))
-                    .type(MediaType.APPLICATION_JSON).build();
+            return WholeAnswer.collect(events, shape, head, vocab, eventTimeout);
         } catch (InterruptedException e) {
             events.cancel();
             Thread.currentThread().interrupt();

@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * A minimal, stateless {@code POST /v1/responses} (the AI SDK's default endpoint): the request is
@@ -57,28 +56,16 @@ public class ResponsesResource {
             StreamingOutput out = o -> new ResponseEvents(json, shape, run.shape(), events, o).write(timeout);
             return Response.ok(out, "text/event-stream").header("Cache-Control", "no-cache").build();
         }
-        try {
-            Object whole = WholeAnswer.collect(events, run.shape(), new ResponseShape.Head("x", 0, ""), null, timeout);
-            JsonNode c = json.valueToTree(whole);
-            JsonNode message = c.at("/choices/0/message");
-            ArrayNode output = json.createArrayNode();
-            if (message.path("content").isTextual()) output.add(shape.message(message.get("content").asText(), "completed"));
-            for (JsonNode call : message.path("tool_calls")) {
-                output.add(shape.functionCall(call.path("id").asText(), call.at("/function/name").asText(),
-                        call.at("/function/arguments").asText()));
-            }
-            return Response.ok(shape.response(output, c.at("/choices/0/finish_reason").asText(),
-                    c.at("/usage/prompt_tokens").asInt(), c.at("/usage/completion_tokens").asInt())).build();
-        } catch (InterruptedException e) {
-            events.cancel();
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted");
-        } catch (IOException e) {
-            events.cancel();
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            events.cancel();
-            throw e;
+        JsonNode c = json.valueToTree(OpenAiResource.whole(events, run.shape(), new ResponseShape.Head("", 0, ""), null,
+                timeout));
+        JsonNode message = c.at("/choices/0/message");
+        ArrayNode output = json.createArrayNode();
+        if (message.path("content").isTextual()) output.add(shape.message(message.get("content").asText(), "completed"));
+        for (JsonNode call : message.path("tool_calls")) {
+            output.add(shape.functionCall(call.path("id").asText(), call.at("/function/name").asText(),
+                    call.at("/function/arguments").asText()));
         }
+        return Response.ok(shape.response(output, c.at("/choices/0/finish_reason").asText(),
+                c.at("/usage/prompt_tokens").asInt(), c.at("/usage/completion_tokens").asInt())).build();
     }
 }

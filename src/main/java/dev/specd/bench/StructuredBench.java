@@ -62,8 +62,10 @@ public final class StructuredBench {
                     .jsonSchema(new ObjectMapper().readTree(ConstraintBench.SCHEMA), "bench");
             int[] prompt = a.target().vocab().tokenize("Lily wrote down what she knew about her friend:", true, false);
             double[][] tps = new double[4][runs];
-            rate(a, prompt, off.settings(), null); // warm-up, constraint masks included
+            rate(a, prompt, off.settings(), null); // warm-up of both loops, constraint masks included
             rate(a, prompt, off.settings(), schema);
+            rate(b, prompt, lossless.settings(), null);
+            rate(b, prompt, lossless.settings(), schema);
             for (int r = 0; r < runs; r++) {
                 tps[0][r] = rate(a, prompt, off.settings(), null);
                 tps[1][r] = rate(a, prompt, off.settings(), schema);

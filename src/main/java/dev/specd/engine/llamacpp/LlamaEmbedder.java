@@ -5,7 +5,6 @@ import dev.specd.engine.EngineException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,15 +38,9 @@ final class LlamaEmbedder implements Embedder {
     static LlamaEmbedder open(LlamaBackend backend, MemorySegment model, int maxTokens, int threads) {
         boolean named = backend.metadata(backend.info().architecture() + ".pooling_type").isPresent();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
             int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            p.set(JAVA_INT, LlamaStructs.CP_N_CTX, maxTokens);
-            p.set(JAVA_INT, LlamaStructs.CP_N_BATCH, maxTokens);
             // Pooling needs the whole input in one ubatch.
-            p.set(JAVA_INT, LlamaStructs.CP_N_UBATCH, maxTokens);
-            p.set(JAVA_INT, LlamaStructs.CP_N_SEQ_MAX, 1);
-            p.set(JAVA_INT, LlamaStructs.CP_N_THREADS, t);
-            p.set(JAVA_INT, LlamaStructs.CP_N_THREADS_BATCH, t);
+            MemorySegment p = LlamaContext.params(arena, maxTokens, maxTokens, maxTokens, 1, t);
             p.set(JAVA_INT, LlamaStructs.CP_POOLING_TYPE, named ? LlamaStructs.POOLING_UNSPECIFIED : LlamaStructs.POOLING_LAST);
             p.set(JAVA_BOOLEAN, LlamaStructs.CP_EMBEDDINGS, true);
             p.set(JAVA_BOOLEAN, LlamaStructs.CP_NO_PERF, true);
