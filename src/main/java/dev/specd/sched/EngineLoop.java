@@ -52,13 +52,10 @@ public final class EngineLoop implements AutoCloseable {
     /** How long {@link #drain} waits, after its timeout, for the engine thread to fail what is left. */
     private static final Duration ABANDON_WAIT = Duration.ofSeconds(10);
 
-    /** Longest embedding input (OpenAI's limit is 8192 tokens). */
-    private static final int MAX_EMBEDDING_TOKENS = 8192;
-
     private final ExecutionPlan plan;
     private final ModelBackend target;
     private final ModelContext context;
-    /** The target's embedding context, when the plan serves embeddings; null otherwise. */
+    /** The target's embedding context (inputs up to OpenAI's 8192 tokens) when the plan serves embeddings, else null. */
     private final Embedder embedder;
     private final Drafting drafting;
     /** Acceptance and cost measurements: the adaptive policy's input, saved as the pipeline's profile. */
@@ -130,8 +127,7 @@ public final class EngineLoop implements AutoCloseable {
         this.context = target.newContext(new ContextOptions(plan.contextLength(), plan.sequences(),
                 Math.min(plan.contextLength(), batch), plan.threads(), false));
         this.drafting = new Drafting(plan, draftModels);
-        this.embedder = plan.embeddings()
-                ? target.newEmbedder(Math.min(plan.sequenceBudget(), MAX_EMBEDDING_TOKENS), plan.threads()) : null;
+        this.embedder = plan.embeddings() ? target.newEmbedder(Math.min(plan.sequenceBudget(), 8192), plan.threads()) : null;
         this.queue = new Admission(plan.id(), limits, clock);
         this.thread = Thread.ofPlatform().name("specd-engine-" + plan.id()).daemon(true).unstarted(this::run);
         thread.start();
@@ -142,9 +138,7 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     /** Embeddings from the target, when the plan serves them (callable from any thread: the embedder serialises). */
-    public java.util.Optional<Embedder> embedder() {
-        return java.util.Optional.ofNullable(embedder);
-    }
+    public java.util.Optional<Embedder> embedder() { return java.util.Optional.ofNullable(embedder); }
 
     public ModelBackend target() {
         return target;
