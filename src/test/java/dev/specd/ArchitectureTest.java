@@ -38,6 +38,7 @@ class ArchitectureTest {
                 .layer("plan").definedBy("dev.specd.plan..")
                 .layer("draft").definedBy("dev.specd.draft..")
                 .layer("sampling").definedBy("dev.specd.sampling..")
+                .layer("constrain").definedBy("dev.specd.constrain..")
                 .layer("engine").definedBy("dev.specd.engine")
                 .layer("llamacpp").definedBy("dev.specd.engine.llamacpp..")
                 .layer("metrics").definedBy("dev.specd.metrics..")
@@ -59,6 +60,9 @@ class ArchitectureTest {
                 .whereLayer("draft").mayOnlyBeAccessedByLayers("plan", "runtime", "adaptive", "sched", "app", "bench")
                 .whereLayer("sampling").mayOnlyBeAccessedByLayers("draft", "plan", "runtime", "adaptive", "sched", "api", "app",
                         "bench")
+                .layer("chat").definedBy("dev.specd.chat..")
+                .whereLayer("chat").mayOnlyBeAccessedByLayers("api", "app", "bench")
+                .whereLayer("constrain").mayOnlyBeAccessedByLayers("draft", "runtime", "sched", "api", "app", "bench", "chat")
                 .whereLayer("llamacpp").mayOnlyBeAccessedByLayers("app", "bench")
                 .whereLayer("models").mayOnlyBeAccessedByLayers("app", "bench")
                 .whereLayer("forge").mayOnlyBeAccessedByLayers("app", "bench")

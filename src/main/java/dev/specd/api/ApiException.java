@@ -28,8 +28,20 @@ public class ApiException extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** A 400 for a bad value; its code ({@code invalid_value}) lets clients tell it from other 400s. */
     public static ApiException invalid(String param, String message) {
-        return new ApiException(400, "invalid_request_error", param, null, message, 0);
+        return new ApiException(400, "invalid_request_error", param, "invalid_value", message, 0);
+    }
+
+    /** A 400 for a parameter or value this server does not support (honouring it is impossible here). */
+    public static ApiException unsupported(String param, String message) {
+        return new ApiException(400, "invalid_request_error", param, "unsupported_parameter", message, 0);
+    }
+
+    /** A 404 for a path no endpoint serves (a client must not read it as a missing model). */
+    public static ApiException unknownPath(String method, String path) {
+        return new ApiException(404, "invalid_request_error", null, "not_found",
+                "Unknown request URL: " + method + " " + path + ". Please check the URL and method.", 0);
     }
 
     public static ApiException modelNotFound(String model) {

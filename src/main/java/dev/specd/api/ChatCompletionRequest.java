@@ -31,10 +31,24 @@ public record ChatCompletionRequest(
         Boolean logprobs,
         @JsonProperty("top_logprobs") Integer topLogprobs,
         @JsonProperty("ignore_eos") Boolean ignoreEos,
-        SpeculationRequest speculation) implements SamplingFields {
+        SpeculationRequest speculation,
+        List<JsonNode> tools,
+        @JsonProperty("tool_choice") JsonNode toolChoice,
+        @JsonProperty("parallel_tool_calls") Boolean parallelToolCalls,
+        @JsonProperty("response_format") JsonNode responseFormat,
+        @JsonProperty("guided_json") JsonNode guidedJson,
+        @JsonProperty("guided_regex") String guidedRegex,
+        @JsonProperty("guided_choice") List<String> guidedChoice,
+        JsonNode functions,
+        @JsonProperty("function_call") JsonNode functionCall) implements SamplingFields, GuidedFields {
 
-    /** A chat message; {@code content} is a string or an array of {@code {"type":"text","text":...}} parts. */
+    /**
+     * A chat message; {@code content} is a string or an array of {@code {"type":"text","text":...}}
+     * parts (null for an assistant message that only calls tools).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Message(String role, JsonNode content, String name) {
+    public record Message(String role, JsonNode content, String name,
+                          @JsonProperty("tool_calls") List<JsonNode> toolCalls,
+                          @JsonProperty("tool_call_id") String toolCallId) {
     }
 }

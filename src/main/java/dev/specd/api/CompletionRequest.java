@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,5 +34,12 @@ public record CompletionRequest(
         String user,
         Integer logprobs,
         @JsonProperty("ignore_eos") Boolean ignoreEos,
-        SpeculationRequest speculation) implements SamplingFields {
+        SpeculationRequest speculation,
+        Boolean echo,
+        String suffix,
+        @JsonProperty("best_of") Integer bestOf,
+        @JsonProperty("response_format") JsonNode responseFormat,
+        @JsonProperty("guided_json") JsonNode guidedJson,
+        @JsonProperty("guided_regex") String guidedRegex,
+        @JsonProperty("guided_choice") List<String> guidedChoice) implements SamplingFields, GuidedFields {
 }

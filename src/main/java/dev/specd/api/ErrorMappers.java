@@ -3,8 +3,8 @@ package dev.specd.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.specd.sampling.InvalidSamplingParameterException;
 import dev.specd.plan.OverrideException;
+import dev.specd.sampling.InvalidSamplingParameterException;
 import dev.specd.sched.QueueFullException;
 import dev.specd.sched.RequestTimeoutException;
 import dev.specd.sched.SchedulerException;
@@ -102,16 +102,17 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, io.vertx.core.http.HttpServerRequest request) {
         // The JSON body reader wraps Jackson's exception (which knows the field) in a 400.
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof JsonProcessingException j) return json(j);
         }
         int status = e.getResponse().getStatus();
         if (status == 413) return respond(ApiException.bodyTooLarge());
+        // Clients read a bare 404 as "model not found": name the path instead.
+        if (status == 404) return respond(ApiException.unknownPath(request.method().name(), request.path()));
         String type = status >= 500 ? "server_error" : "invalid_request_error";
         String message = switch (status) {
-            case 404 -> "Unknown endpoint";
             case 405 -> "Method not allowed for this endpoint";
             case 415 -> "Unsupported content type: send application/json";
             default -> e.getMessage();
@@ -129,6 +130,9 @@ public class ErrorMappers {
     static Response respond(ApiException e) {
         Response.ResponseBuilder r = Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.body());
         if (e.retryAfterSeconds() > 0) r.header("Retry-After", e.retryAfterSeconds());
+        // OpenAI's SDKs retry 5xx (and 408/409/429) unless told not to: a 504 took the whole request
+        // timeout already, and a retry would triple the load; a 400 can never succeed as it is.
+        if (e.status() == 400 || e.status() == 504) r.header("x-should-retry", "false");
         return r.build();
     }
 }

@@ -1,7 +1,6 @@
 package dev.specd.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.specd.engine.ChatMessage;
 import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sched.Pipeline;
@@ -19,6 +18,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +58,12 @@ public class OpenAiResource {
     @Inject
     KeyLimits keyLimits;
 
+    @Inject
+    TemplateRegistry templates;
+
+    @Inject
+    ConstraintRegistry constraints;
+
     @GET
     @Path("/models")
     public Responses.ModelList models() {
@@ -74,42 +82,92 @@ public class OpenAiResource {
 
     @POST
     @Path("/completions")
+    @APIResponse(responseCode = "200", description = "A completion, or its chunks as Server-Sent Events", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.Completion.class)),
+            @Content(mediaType = SSE, schema = @Schema(implementation = Responses.CompletionChunk.class))})
+    @APIResponse(responseCode = "400", description = "A request field that is invalid or not supported, named in error.param",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @Produces({MediaType.APPLICATION_JSON, SSE})
     @RunOnVirtualThread
     public Response completions(CompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
-        Pipeline engine = pipeline(request.model());
+        Pipeline engine = engine(request.model());
         PromptBudget budget = limits.begin(request.logitBias(), engine.target().vocab(), engine.plan().sequenceBudget(),
                 http);
         int logprobs = RequestMapper.completionLogprobs(request.logprobs());
-        int[] prompt = RequestMapper.completionPrompt(request.prompt(), budget);
-        GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
-                "prompt", logprobs);
-        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Text(), request, http);
+        CompletionMapper.checkUnsupported(request);
+        Vocab vocab = engine.target().vocab();
+        var constraint = GuidedMapper.constraint(request, constraints.of(vocab));
+        List<int[]> prompts = CompletionMapper.prompts(request.prompt(), budget);
+        List<GenerationRequest> choices = new java.util.ArrayList<>();
+        List<String> echoes = new java.util.ArrayList<>();
+        for (int[] prompt : prompts) {
+            GenerationRequest g = RequestMapper.generation(engine, prompt, request.maxTokens(), "max_tokens", request,
+                    "prompt", logprobs);
+            choices.addAll(RequestMapper.choices(RequestMapper.constrained(g, constraint), request.n()));
+            if (Boolean.TRUE.equals(request.echo())) echoes.add(CompletionMapper.echo(prompt, vocab));
+        }
+        int perPrompt = request.n() == null ? 1 : request.n();
+        return serve(engine, choices, new ResponseShape.Text(perPrompt, echoes), request, http);
     }
 
     @POST
     @Path("/chat/completions")
+    @APIResponse(responseCode = "200", description = "A chat completion, or its chunks as Server-Sent Events", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Responses.ChatCompletion.class)),
+            @Content(mediaType = SSE, schema = @Schema(implementation = Responses.ChatCompletionChunk.class))})
+    @APIResponse(responseCode = "400", description = "A request field that is invalid or not supported, named in error.param",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ErrorBody.class)))
     @Produces({MediaType.APPLICATION_JSON, SSE})
     @RunOnVirtualThread
     public Response chat(ChatCompletionRequest request, @Context RoutingContext http) {
         if (request == null) throw ApiException.invalid(null, "the request body must be a JSON object");
-        Pipeline engine = pipeline(request.model());
+        ChatRun run = prepareChat(request, "max_tokens", http);
+        return serve(run.engine(), run.choices(), run.shape(), request, http);
+    }
+
+    /** A chat request checked, rendered and ready to submit. */
+    record ChatRun(Pipeline engine, List<GenerationRequest> choices, ResponseShape.Chat shape) {
+    }
+
+    /** @param maxTokensName how the request spells its max_tokens (max_output_tokens on /v1/responses) */
+    ChatRun prepareChat(ChatCompletionRequest request, String maxTokensName, RoutingContext http) {
+        Pipeline engine = engine(request.model());
         PromptBudget budget = limits.begin(request.logitBias(), engine.target().vocab(), engine.plan().sequenceBudget(),
                 http);
         int logprobs = RequestMapper.chatLogprobs(request.logprobs(), request.topLogprobs());
-        List<ChatMessage> messages = RequestMapper.messages(request.messages());
-        budget.checkBytes(messages.stream().mapToLong(m -> PromptBudget.utf8Length(m.content())).sum(), "messages");
-        String text = engine.target().applyChatTemplate(messages, true);
-        int[] prompt = budget.tokenize(text, "messages");
+        if (request.messages() == null || request.messages().isEmpty()) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        }
+        ChatMapper.Prepared chat = ChatMapper.prepare(request, engine.target(), templates,
+                constraints.of(engine.target().vocab()), budget);
         boolean completionTokens = request.maxCompletionTokens() != null;
-        GenerationRequest g = RequestMapper.generation(engine, prompt,
+        GenerationRequest g = RequestMapper.generation(engine, chat.prompt(),
                 completionTokens ? request.maxCompletionTokens() : request.maxTokens(),
-                completionTokens ? "max_completion_tokens" : "max_tokens", request, "messages", logprobs);
-        return serve(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(), request, http);
+                completionTokens ? "max_completion_tokens" : maxTokensName, request, "messages", logprobs);
+        g = RequestMapper.constrained(g, chat.constraint());
+        return new ChatRun(engine, RequestMapper.choices(g, request.n()), new ResponseShape.Chat(chat.tools()));
     }
 
-    private Pipeline pipeline(String model) {
+    /**
+     * Submits a request's choices, metered for its API key (whose token budget is checked, 429,
+     * before anything is queued); cancelled when the HTTP response ends (sent, or the client gone).
+     */
+    EventQueue submit(Pipeline engine, List<GenerationRequest> choices, RoutingContext http) {
+        KeyUsage usage = keyLimits.charge(http, choices.getFirst().prompt().length, choices.getFirst().maxTokens(),
+                choices.size());
+        EventQueue events = EventQueue.submit(engine, choices, usage);
+        // The response ending (sent, or its connection closed) is the only sign of a client that
+        // went away while we compute; cancelling finished generations is a no-op.
+        http.addEndHandler(v -> events.cancel());
+        return events;
+    }
+
+    static long eventTimeout(Pipeline engine) {
+        return engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
+    }
+
+    Pipeline engine(String model) {
         if (registry.isShuttingDown()) throw ErrorMappers.shuttingDown();
         if (registry.failure().isPresent()) throw ApiException.unavailable("models failed to load: " + registry.failure().get());
         if (!registry.isReady()) throw ApiException.unavailable("models are still loading; retry shortly");
@@ -125,14 +183,8 @@ public class OpenAiResource {
         ResponseShape.Head head = new ResponseShape.Head(shape.newId(), System.currentTimeMillis() / 1000,
                 engine.plan().id());
         Vocab vocab = choices.getFirst().wantsLogprobs() ? engine.target().vocab() : null;
-        // The key's token budget is checked (429) before anything is queued.
-        KeyUsage usage = keyLimits.charge(http, choices.getFirst().prompt().length, choices.getFirst().maxTokens(),
-                choices.size());
-        EventQueue events = EventQueue.submit(engine, choices, usage);
-        // The response ending (sent, or its connection closed) is the only sign of a client that
-        // went away while we compute; cancelling finished generations is a no-op.
-        http.addEndHandler(v -> events.cancel());
-        long eventTimeout = engine.requestTimeout().toMillis() + STUCK_MARGIN_MS;
+        EventQueue events = submit(engine, choices, http);
+        long eventTimeout = eventTimeout(engine);
         if (Boolean.TRUE.equals(r.stream())) {
             boolean includeUsage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
             StreamingOutput body = out -> new StreamWriter(json, shape, head, events, vocab, includeUsage, out)
@@ -140,9 +192,13 @@ public class OpenAiResource {
             return Response.ok(body, SSE).header("Cache-Control", "no-cache")
                     .header("X-Accel-Buffering", "no").build();
         }
+        return Response.ok(whole(events, shape, head, vocab, eventTimeout)).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    /** A whole (non-streamed) answer; whatever ends the wait early cancels the generations. */
+    static Object whole(EventQueue events, ResponseShape shape, ResponseShape.Head head, Vocab vocab, long eventTimeout) {
         try {
-            return Response.ok(WholeAnswer.collect(events, shape, head, vocab, eventTimeout))
-                    .type(MediaType.APPLICATION_JSON).build();
+            return WholeAnswer.collect(events, shape, head, vocab, eventTimeout);
         } catch (InterruptedException e) {
             events.cancel();
             Thread.currentThread().interrupt();

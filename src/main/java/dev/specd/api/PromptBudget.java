@@ -45,8 +45,18 @@ final class PromptBudget {
 
     /** Checks the size, tokenises with BOS/EOS and special tokens parsed, checks the tokens. */
     int[] tokenize(String text, String param) {
+        return tokenize(text, param, true);
+    }
+
+    /** @param addSpecial add BOS/EOS as the model wants (false for a rendered template that wrote its own BOS) */
+    int[] tokenize(String text, String param, boolean addSpecial) {
+        return tokenize(text, param, addSpecial, true);
+    }
+
+    /** @param parseSpecial turn special-token text into special tokens (not for embedding inputs) */
+    int[] tokenize(String text, String param, boolean addSpecial, boolean parseSpecial) {
         checkBytes(utf8Length(text), param);
-        int[] tokens = vocab.tokenize(text, true, true, () -> checkTime(param));
+        int[] tokens = vocab.tokenize(text, addSpecial, parseSpecial, () -> checkTime(param));
         checkTokens(tokens.length, param);
         return tokens;
     }

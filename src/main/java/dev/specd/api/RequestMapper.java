@@ -2,7 +2,6 @@ package dev.specd.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.specd.engine.ChatMessage;
-import dev.specd.engine.Vocab;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.runtime.GenerationRequest;
@@ -26,6 +25,16 @@ final class RequestMapper {
     static final int MAX_COMPLETION_LOGPROBS = 5;
 
     private RequestMapper() {
+    }
+
+    /** The generation under an output constraint (null: none); a constraint ends only on an end token, so ignore_eos cannot apply. */
+    static GenerationRequest constrained(GenerationRequest g, dev.specd.constrain.TokenConstraint constraint) {
+        if (constraint == null) return g;
+        if (g.ignoreEos()) {
+            throw ApiException.invalid("ignore_eos", "ignore_eos cannot be combined with a constrained output "
+                    + "(response_format, guided decoding or a forced tool call): the constraint ends the answer");
+        }
+        return g.withConstraint(constraint);
     }
 
     static SamplingParams sampling(SamplingFields r, RequestDefaults defaults) {
@@ -123,33 +132,6 @@ final class RequestMapper {
                     + ", got " + logprobs);
         }
         return logprobs;
-    }
-
-    /**
-     * The prompt of /v1/completions: a string, an array holding one string, or an array of token
-     * ids; texts are sized and tokenised within {@code budget}.
-     */
-    static int[] completionPrompt(JsonNode prompt, PromptBudget budget) {
-        if (prompt == null || prompt.isNull()) throw ApiException.invalid("prompt", "prompt is required");
-        if (prompt.isTextual()) return budget.tokenize(prompt.asText(), "prompt");
-        if (prompt.isArray() && !prompt.isEmpty()) {
-            if (prompt.get(0).isTextual()) {
-                if (prompt.size() > 1) throw ApiException.invalid("prompt", "only one prompt per request is supported");
-                return budget.tokenize(prompt.get(0).asText(), "prompt");
-            }
-            budget.checkTokens(prompt.size(), "prompt");
-            Vocab vocab = budget.vocab();
-            int[] tokens = new int[prompt.size()];
-            for (int i = 0; i < tokens.length; i++) {
-                JsonNode t = prompt.get(i);
-                if (!t.isInt() || t.asInt() < 0 || t.asInt() >= vocab.size()) {
-                    throw ApiException.invalid("prompt", "prompt token " + i + " is not a token id in 0.." + (vocab.size() - 1));
-                }
-                tokens[i] = t.asInt();
-            }
-            return tokens;
-        }
-        throw ApiException.invalid("prompt", "prompt must be a string, an array of one string, or an array of token ids");
     }
 
     static List<ChatMessage> messages(List<ChatCompletionRequest.Message> messages) {

@@ -28,11 +28,29 @@ sealed interface ResponseShape {
     record Head(String id, long created, String model) {
     }
 
-    /** One finished choice of a whole answer; {@code logprobs} is already shaped (or null). */
-    record Choice(int index, String text, String finishReason, Object logprobs) {
+    /**
+     * One finished choice of a whole answer; {@code logprobs} is already shaped (or null).
+     *
+     * @param text      the answer's text; null when it is only tool calls
+     * @param toolCalls the calls found in the answer (chat with tools), else empty
+     */
+    record Choice(int index, String text, String finishReason, Object logprobs, List<dev.specd.chat.ToolCall> toolCalls) {
+        Choice(int index, String text, String finishReason, Object logprobs) {
+            this(index, text, finishReason, logprobs, List.of());
+        }
     }
 
     String newId();
+
+    /** Consecutive choices that share one prompt (its tokens count once in the usage). */
+    default int choicesPerPrompt() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** Text put before choice {@code index}'s answer ({@code echo}), or "". */
+    default String echo(int index) {
+        return "";
+    }
 
     /** The first chunk of choice {@code index}'s stream, or null if the endpoint sends none. */
     Object opening(Head head, int index);
@@ -54,7 +72,20 @@ sealed interface ResponseShape {
         return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
     }
 
-    record Chat() implements ResponseShape {
+    /** @param tools how to find tool calls in the answers, or null when they are plain text */
+    record Chat(ChatMapper.Tools tools) implements ResponseShape {
+
+        Chat() {
+            this(null);
+        }
+
+        /** A chunk carrying one tool call whole ({@code index}: its place among the choice's calls). */
+        Object toolCallChunk(Head head, int index, int callIndex, dev.specd.chat.ToolCall call) {
+            Delta delta = new Delta(null, null, List.of(new Responses.ToolCallDelta(callIndex, call.id(), "function",
+                    new Responses.FunctionCall(call.name(), call.arguments()))));
+            return chunk(head, new ChatChunkChoice(index, delta, null, null), null);
+        }
+
         @Override
         public String newId() {
             return randomId("chatcmpl-");
@@ -89,7 +120,9 @@ sealed interface ResponseShape {
         @Override
         public Object complete(Head head, List<Choice> choices, Usage usage, Speculation speculation) {
             return new ChatCompletion(head.id(), "chat.completion", head.created(), head.model(), choices.stream()
-                    .map(c -> new ChatChoice(c.index(), new Responses.ChatMessage("assistant", c.text()), c.logprobs(),
+                    .map(c -> new ChatChoice(c.index(), new Responses.ChatMessage("assistant", c.text(), c.toolCalls()
+                            .stream().map(t -> new Responses.ToolCall(t.id(), "function",
+                                    new Responses.FunctionCall(t.name(), t.arguments()))).toList()), c.logprobs(),
                             c.finishReason()))
                     .toList(), usage, speculation);
         }
@@ -102,7 +135,25 @@ sealed interface ResponseShape {
         }
     }
 
-    record Text() implements ResponseShape {
+    /**
+     * @param perPrompt choices per prompt (n): choice i answers prompt i / n
+     * @param echoes    per prompt, the text {@code echo} puts before its answers; empty for none
+     */
+    record Text(int perPrompt, List<String> echoes) implements ResponseShape {
+        Text() {
+            this(Integer.MAX_VALUE, List.of());
+        }
+
+        @Override
+        public int choicesPerPrompt() {
+            return perPrompt;
+        }
+
+        @Override
+        public String echo(int index) {
+            return echoes.isEmpty() ? "" : echoes.get(index / perPrompt);
+        }
+
         @Override
         public String newId() {
             return randomId("cmpl-");
@@ -110,7 +161,7 @@ sealed interface ResponseShape {
 
         @Override
         public Object opening(Head head, int index) {
-            return null;
+            return echo(index).isEmpty() ? null : chunk(head, index, echo(index), null);
         }
 
         @Override

@@ -50,7 +50,24 @@ public final class Responses {
                              Usage usage, Speculation speculation) {
     }
 
-    public record ChatMessage(String role, String content) {
+    /** An assistant message: its text (null when it only calls tools) and its tool calls (absent when none). */
+    public record ChatMessage(String role, @JsonInclude(JsonInclude.Include.ALWAYS) String content,
+                              @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                              @JsonProperty("tool_calls") List<ToolCall> toolCalls) {
+        public ChatMessage(String role, String content) {
+            this(role, content, List.of());
+        }
+    }
+
+    /** @param arguments the call's arguments as a JSON text, as OpenAI sends them */
+    public record FunctionCall(String name, String arguments) {
+    }
+
+    public record ToolCall(String id, String type, FunctionCall function) {
+    }
+
+    /** A streamed tool call: OpenAI's delta names its index among the message's calls. */
+    public record ToolCallDelta(int index, String id, String type, FunctionCall function) {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -65,7 +82,10 @@ public final class Responses {
 
     /** A streamed delta: the first carries the role, later ones content; the last is empty. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(String role, String content) {
+    public record Delta(String role, String content, @JsonProperty("tool_calls") List<ToolCallDelta> toolCalls) {
+        public Delta(String role, String content) {
+            this(role, content, null);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)

@@ -3,10 +3,12 @@ package dev.specd.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.specd.api.ResponseShape.Head;
+import dev.specd.chat.ToolCallParser;
+import dev.specd.chat.ToolOutput;
 import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationEvent;
-import dev.specd.sched.SchedulerException;
 import dev.specd.sampling.Logprobs;
+import dev.specd.sched.SchedulerException;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,6 +34,10 @@ final class StreamWriter {
     private final List<TokenLogprobs> logprobs = new ArrayList<>();
     /** Per choice: log-probabilities of tokens whose text is still held back (part of a character or a stop string). */
     private final List<List<Logprobs.Position>> pending = new ArrayList<>();
+    /** Per choice: its tool-call parser when the answers may call tools, else null. */
+    private final List<ToolCallParser> parsers = new ArrayList<>();
+    /** Per choice: tool calls sent so far (each delta names its call's index). */
+    private final java.util.Map<Integer, Integer> sentCalls = new java.util.HashMap<>();
     private int promptTokens;
     private int completionTokens;
 
@@ -47,6 +53,8 @@ final class StreamWriter {
         for (int i = 0; i < events.choices(); i++) {
             if (vocab != null) logprobs.add(new TokenLogprobs(vocab));
             pending.add(new ArrayList<>());
+            parsers.add(shape instanceof ResponseShape.Chat c && c.tools() != null
+                    ? new ToolCallParser(c.tools().format(), c.tools().names(), c.tools().format().ids()) : null);
         }
     }
 
@@ -84,15 +92,41 @@ final class StreamWriter {
             case GenerationEvent.Text t -> {
                 pending.get(choice).addAll(t.logprobs());
                 // Tokens whose text is held back send their logprobs with the chunk that releases it.
-                if (!t.text().isEmpty()) sendChunk(shape.chunk(head, choice, t.text(), takeLogprobs(choice)));
+                if (t.text().isEmpty()) return;
+                ToolCallParser parser = parsers.get(choice);
+                if (parser == null) sendChunk(shape.chunk(head, choice, t.text(), takeLogprobs(choice)));
+                else send(choice, parser.feed(t.text()));
             }
             case GenerationEvent.Done d -> {
-                promptTokens = d.promptTokens(); // the same prompt for every choice: counted once
+                if (choice % Math.min(events.choices(), shape.choicesPerPrompt()) == 0) {
+                    promptTokens += d.promptTokens(); // each prompt counted once, whatever its n
+                }
                 completionTokens += d.completionTokens();
-                sendChunk(shape.closing(head, choice, d.reason().openAi(), takeLogprobs(choice),
+                ToolCallParser parser = parsers.get(choice);
+                String reason = d.reason().openAi();
+                if (parser != null) {
+                    send(choice, parser.finish());
+                    if (parser.calls() > 0 && "stop".equals(reason)) reason = "tool_calls";
+                }
+                sendChunk(shape.closing(head, choice, reason, takeLogprobs(choice),
                         SpeculationMapper.report(d.speculation())));
             }
         }
+    }
+
+    /** What a choice's tool-call parser released: content chunks, and one chunk per whole call. */
+    private void send(int choice, List<ToolOutput> outputs) throws IOException {
+        ResponseShape.Chat chat = (ResponseShape.Chat) shape;
+        for (ToolOutput o : outputs) {
+            switch (o) {
+                case ToolOutput.Content c -> sendChunk(shape.chunk(head, choice, c.text(), takeLogprobs(choice)));
+                case ToolOutput.Call c -> sendChunk(chat.toolCallChunk(head, choice, callIndex(choice), c.call()));
+            }
+        }
+    }
+
+    private int callIndex(int choice) {
+        return sentCalls.merge(choice, 1, Integer::sum) - 1;
     }
 
     private Object takeLogprobs(int choice) {

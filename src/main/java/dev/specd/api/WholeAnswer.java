@@ -2,6 +2,9 @@ package dev.specd.api;
 
 import dev.specd.api.ResponseShape.Choice;
 import dev.specd.api.ResponseShape.Head;
+import dev.specd.chat.ToolCall;
+import dev.specd.chat.ToolCallParser;
+import dev.specd.chat.ToolOutput;
 import dev.specd.engine.Vocab;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.SpeculationSummary;
@@ -45,12 +48,32 @@ final class WholeAnswer {
         int completionTokens = 0;
         for (int i = 0; i < n; i++) {
             Object logprobs = vocab == null ? null : shape.logprobs(new TokenLogprobs(vocab).entries(positions.get(i)));
-            choices.add(new Choice(i, texts.get(i).toString(), done[i].reason().openAi(), logprobs));
+            choices.add(choice(shape, i, shape.echo(i) + texts.get(i), done[i].reason().openAi(), logprobs));
             speculation.add(done[i].speculation());
             completionTokens += done[i].completionTokens();
         }
-        // As OpenAI counts n > 1: the prompt once, the completion tokens of every choice.
-        Responses.Usage usage = Responses.Usage.of(done[0].promptTokens(), completionTokens);
+        // As OpenAI counts n > 1: each prompt once, the completion tokens of every choice.
+        int promptTokens = 0;
+        for (int i = 0; i < n; i += Math.min(n, shape.choicesPerPrompt())) promptTokens += done[i].promptTokens();
+        Responses.Usage usage = Responses.Usage.of(promptTokens, completionTokens);
         return shape.complete(head, choices, usage, SpeculationMapper.report(speculation));
+    }
+
+    /** A finished choice; with tools, its calls are taken out of the text and it finishes with "tool_calls". */
+    private static Choice choice(ResponseShape shape, int index, String text, String finishReason, Object logprobs) {
+        if (!(shape instanceof ResponseShape.Chat chat) || chat.tools() == null) return new Choice(index, text, finishReason, logprobs);
+        ToolCallParser parser = new ToolCallParser(chat.tools().format(), chat.tools().names(), chat.tools().format().ids());
+        StringBuilder content = new StringBuilder();
+        List<ToolCall> calls = new ArrayList<>();
+        for (ToolOutput o : parser.parseAll(text)) {
+            switch (o) {
+                case ToolOutput.Content c -> content.append(c.text());
+                case ToolOutput.Call c -> calls.add(c.call());
+            }
+        }
+        if (calls.isEmpty()) return new Choice(index, text, finishReason, logprobs);
+        String rest = content.toString().strip();
+        return new Choice(index, rest.isEmpty() ? null : rest, "stop".equals(finishReason) ? "tool_calls" : finishReason,
+                logprobs, calls);
     }
 }

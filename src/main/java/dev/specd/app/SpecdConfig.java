@@ -66,6 +66,22 @@ public interface SpecdConfig {
         Duration engineStallTimeout();
     }
 
+    Cors cors();
+
+    /**
+     * CORS for browser clients; application.properties maps these onto {@code quarkus.http.cors.*}.
+     * On by default for localhost pages only: local web UIs work out of the box, and no other site
+     * can drive the server from a visitor's browser unless configured.
+     */
+    interface Cors {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Allowed origins, comma-separated; {@code /regex/} entries match by pattern. */
+        @WithDefault("/https?://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?/")
+        String origins();
+    }
+
     interface Pipelines {
         /**
          * A directory of pipeline YAML files ({@code SPECD_PIPELINES_DIR}); when set, its pipelines

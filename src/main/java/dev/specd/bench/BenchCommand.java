@@ -1,13 +1,13 @@
 package dev.specd.bench;
 
+import dev.specd.engine.CacheDirs;
 import dev.specd.forge.Forge;
 import dev.specd.models.ModelResolver;
-import dev.specd.engine.CacheDirs;
 import dev.specd.plan.ModelRef;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
-        LoadCommand.class, AdaptiveCommand.class, HttpCommand.class, VersusCommand.class},
+        LoadCommand.class, AdaptiveCommand.class, HttpCommand.class, VersusCommand.class,
+        StructuredCommand.Structured.class, StructuredCommand.Constraint.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
 

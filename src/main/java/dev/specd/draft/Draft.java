@@ -36,6 +36,13 @@ public record Draft(int[] tokens, List<Distribution> q, double[] confidence, lon
         this(tokens, q, confidence, nanos, List.of());
     }
 
+    /** The first {@code n} tokens of this draft. */
+    public Draft prefix(int n) {
+        if (n == tokens.length) return this;
+        return new Draft(java.util.Arrays.copyOf(tokens, n), new ArrayList<>(q.subList(0, n)),
+                java.util.Arrays.copyOf(confidence, n), nanos, logprobs.isEmpty() ? List.of() : logprobs.subList(0, n));
+    }
+
     public int size() {
         return tokens.length;
     }

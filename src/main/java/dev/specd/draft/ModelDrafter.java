@@ -1,5 +1,6 @@
 package dev.specd.draft;
 
+import dev.specd.constrain.ConstraintState;
 import dev.specd.engine.DecodeStep;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
@@ -91,10 +92,23 @@ public final class ModelDrafter implements Drafter {
 
     /** Draws the next draft token from the logits of this drafter's last step. */
     public DraftToken sample(float[] logits) {
-        Distribution q = LogitsProcessor.process(logits, params, history);
+        return sample(logits, null);
+    }
+
+    /**
+     * Under a constraint the draft's q is the masked distribution, as the target's p will be: the
+     * rejection sampler then compares the constrained distributions, and a draft never wastes a
+     * round on a token the constraint refuses. Confidence is read on the masked row too (a cascade
+     * must not run ahead on probability mass the constraint rules out).
+     *
+     * @param constraint the constraint's state at this draft position, or null for none
+     */
+    public DraftToken sample(float[] logits, ConstraintState constraint) {
+        float[] row = constraint == null ? logits : constraint.apply(logits);
+        Distribution q = LogitsProcessor.process(row, params, history);
         int x = sampler.sample(q);
         Logprobs.Position lp = logprobs >= 0 ? Logprobs.at(logits, x, logprobs) : null;
-        return new DraftToken(x, q, confidence.of(logits), lp);
+        return new DraftToken(x, q, confidence.of(row), lp);
     }
 
     /** The step that feeds a drafted token to the draft model, for the logits of the one after it. */

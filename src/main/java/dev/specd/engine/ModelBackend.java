@@ -14,6 +14,14 @@ public interface ModelBackend extends AutoCloseable {
     /** Renders chat messages into a prompt with the model's template, or the documented fallback. */
     String applyChatTemplate(java.util.List<ChatMessage> messages, boolean addAssistantPrompt);
 
+    /**
+     * Opens an embedding context: pooled hidden states (the model's own pooling when its file names
+     * one, else the last token's) of inputs of up to {@code maxTokens} tokens.
+     */
+    default Embedder newEmbedder(int maxTokens, int threads) {
+        throw new EngineException("this model backend serves no embeddings");
+    }
+
     /** Opens a KV cache shared by up to {@code options.maxSequences()} sequences. */
     ModelContext newContext(ContextOptions options);
 

@@ -65,4 +65,19 @@ final class Derivations {
         }
         return new ModelPlan(m, tensors);
     }
+
+    /**
+     * The source with {@code template} as its {@code tokenizer.chat_template} (test models that
+     * carry a real model family's chat template); tensors are copied byte for byte.
+     */
+    static ModelPlan withChatTemplate(GgufFile src, String template, String templateName, String sourceSha256) {
+        LinkedHashMap<String, GgufValue> m = src.metadataCopy();
+        m.keySet().removeIf(k -> k.startsWith(Forge.META_PREFIX));
+        m.put("tokenizer.chat_template", GgufValue.string(template));
+        Forge.putRecipe(m, "template", src.path(), sourceSha256, Map.of("template", templateName,
+                "template_sha256", Forge.sha256(template)));
+        List<OutTensor> tensors = new ArrayList<>();
+        for (GgufTensorInfo t : src.tensors()) tensors.add(OutTensor.copyOf(src, t));
+        return new ModelPlan(m, tensors);
+    }
 }

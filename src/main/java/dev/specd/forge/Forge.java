@@ -47,6 +47,18 @@ public final class Forge {
         return derive(source, out, (src, sha) -> Derivations.quantize(src, type, sha));
     }
 
+    /** {@code source} carrying the Jinja chat template in {@code templateFile} as {@code tokenizer.chat_template}. */
+    public static ForgeResult withChatTemplate(Path source, Path out, Path templateFile) {
+        String template;
+        try {
+            template = Files.readString(templateFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read chat template " + templateFile + ": " + e.getMessage(), e);
+        }
+        String name = templateFile.getFileName().toString();
+        return derive(source, out, (src, sha) -> Derivations.withChatTemplate(src, template, name, sha));
+    }
+
     /** A random-weight llama model sharing the tokenizer of {@code spec.tokenizerSource()}. */
     public static ForgeResult random(Path out, RandomSpec spec) {
         return derive(spec.tokenizerSource(), out, (src, sha) -> RandomModel.plan(src, spec, sha));
@@ -54,7 +66,8 @@ public final class Forge {
 
     /**
      * Runs an operation named by a recipe (pipeline configuration, model cache): {@code expand}
-     * (embd, ff, layers, epsilon, seed, type), {@code truncate} (layers) or {@code quantize} (type).
+     * (embd, ff, layers, epsilon, seed, type), {@code truncate} (layers), {@code quantize} (type) or
+     * {@code template} (file: a Jinja chat template to store in the model).
      * Unknown or malformed parameters fail with a message that names them.
      */
     public static ForgeResult forge(String op, Path source, Map<String, String> params, Path out) {
@@ -64,8 +77,10 @@ public final class Forge {
                     new ForgeParams(op, params, Set.of("layers")).integer("layers"));
             case "quantize" -> quantize(source, out,
                     new ForgeParams(op, params, Set.of("type")).type("type", GgmlType.Q8_0));
+            case "template" -> withChatTemplate(source, out,
+                    Path.of(new ForgeParams(op, params, Set.of("file")).string("file")));
             default -> throw new IllegalArgumentException("unknown forge operation '" + op
-                    + "' (expected expand, truncate or quantize)");
+                    + "' (expected expand, truncate, quantize or template)");
         };
     }
 
@@ -74,6 +89,11 @@ public final class Forge {
         try (GgufFile f = GgufFile.open(file)) {
             return f.tensors().stream().mapToLong(GgufTensorInfo::elements).sum();
         }
+    }
+
+    /** Lower-case hex sha256 of a text's UTF-8 bytes. */
+    static String sha256(String text) {
+        return HexFormat.of().formatHex(newDigest().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** Lower-case hex sha256 of a file, read in a stream (large files need no memory). */

@@ -1,9 +1,9 @@
 package dev.specd.forge;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "forge", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
         description = "Write GGUF models derived from other models, deterministically for a given seed.",
         subcommands = {ForgeCommand.Expand.class, ForgeCommand.Truncate.class, ForgeCommand.RandomModelCmd.class,
-                ForgeCommand.Quantize.class})
+                ForgeCommand.Quantize.class, ForgeCommand.Template.class})
 public final class ForgeCommand implements Callable<Integer> {
 
     static final String VERSION_TEXT = "specd forge, recipe version " + Forge.VERSION;
@@ -125,6 +125,25 @@ public final class ForgeCommand implements Callable<Integer> {
         public Integer call() {
             long t0 = System.nanoTime();
             return report(spec.commandLine(), Forge.quantize(source, out, type), t0);
+        }
+    }
+
+    @Command(name = "template", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
+            description = "Copy a model, storing a Jinja chat template as its tokenizer.chat_template.")
+    static final class Template implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+        @Option(names = "--source", required = true, description = "source GGUF")
+        private Path source;
+        @Option(names = "--out", required = true, description = "output GGUF")
+        private Path out;
+        @Option(names = "--chat-template", required = true, description = "Jinja chat template file (e.g. shared/templates/*.jinja)")
+        private Path chatTemplate;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            return report(spec.commandLine(), Forge.withChatTemplate(source, out, chatTemplate), t0);
         }
     }
 

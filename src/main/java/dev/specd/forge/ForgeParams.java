@@ -20,6 +20,10 @@ final class ForgeParams {
         }
     }
 
+    String string(String key) {
+        return required(key);
+    }
+
     int integer(String key) {
         String v = required(key);
         try {

@@ -54,6 +54,11 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
                 .findFirst().orElse(null);
     }
 
+    /** Whether the engine serves /v1/embeddings for this preset's {@code model} name. */
+    public boolean embeddings() {
+        return target.embeddings();
+    }
+
     public boolean hasModelDrafter() {
         return drafters.stream().anyMatch(d -> d instanceof DraftPlan.Model);
     }
@@ -116,6 +121,7 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
         out.append("  threads     ").append(target.threads() == 0 ? "one per core" : Integer.toString(target.threads()))
                 .append('\n');
         out.append("  gpu layers  ").append(target.gpuLayers()).append('\n');
+        if (target.embeddings()) out.append("  embeddings  on (/v1/embeddings)\n");
         SpeculationSpec s = speculation;
         out.append("  mode        ").append(s.mode().wireName());
         if (s.mode() == SpeculationMode.CASCADE) {

@@ -116,13 +116,14 @@ public final class PipelineCompiler {
         String field = x.contextLength() != y.contextLength() ? "target.context"
                 : x.sequences() != y.sequences() ? "target.sequences"
                 : x.threads() != y.threads() ? "target.threads"
-                : x.gpuLayers() != y.gpuLayers() ? "target.gpu_layers" : null;
+                : x.gpuLayers() != y.gpuLayers() ? "target.gpu_layers"
+                : x.embeddings() != y.embeddings() ? "target.embeddings" : null;
         if (field == null) return;
         String va = value(x, field);
         String vb = value(y, field);
         throw new SpecException(b.source(), field, "is " + vb + " here but " + va + " in " + a.source()
                 + "; both name the target " + x.model().describe() + ", and presets over one target share its "
-                + "engine (context, sequences, threads, gpu_layers belong to the target): make them equal");
+                + "engine (context, sequences, threads, gpu_layers, embeddings belong to the target): make them equal");
     }
 
     private static String value(TargetSpec t, String field) {
@@ -130,6 +131,7 @@ public final class PipelineCompiler {
             case "target.context" -> Integer.toString(t.contextLength());
             case "target.sequences" -> Integer.toString(t.sequences());
             case "target.threads" -> Integer.toString(t.threads());
+            case "target.embeddings" -> Boolean.toString(t.embeddings());
             default -> Integer.toString(t.gpuLayers());
         };
     }

@@ -49,21 +49,22 @@ public final class PipelineSpecParser {
     }
 
     private static TargetSpec target(YamlNode t) {
-        t.allowOnly(Set.of("model", "context", "sequences", "threads", "gpu_layers"));
+        t.allowOnly(Set.of("model", "context", "sequences", "threads", "gpu_layers", "embeddings"));
         ModelRef model = model(t.child("model"));
         int context = t.integer("context", 2048, 16, 1 << 20);
         int sequences = t.integer("sequences", 4, 1, 256);
         int threads = t.integer("threads", 0, 0, 1024);
         int gpuLayers = t.integer("gpu_layers", 0, 0, 10_000);
-        return new TargetSpec(model, context, sequences, threads, gpuLayers);
+        boolean embeddings = t.bool("embeddings", false);
+        return new TargetSpec(model, context, sequences, threads, gpuLayers, embeddings);
     }
 
     static ModelRef model(YamlNode m) {
         if (m.has("forge")) {
             m.allowOnly(Set.of("forge", "source", "params"));
             String op = m.string("forge");
-            if (!Set.of("expand", "truncate", "quantize").contains(op)) {
-                throw m.error("forge", "must be expand, truncate or quantize, got " + op);
+            if (!Set.of("expand", "truncate", "quantize", "template").contains(op)) {
+                throw m.error("forge", "must be expand, truncate, quantize or template, got " + op);
             }
             ModelRef source = model(m.child("source"));
             Map<String, String> params = new LinkedHashMap<>();

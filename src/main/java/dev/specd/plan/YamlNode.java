@@ -103,6 +103,13 @@ final class YamlNode {
         return optionalString(field);
     }
 
+    boolean bool(String field, boolean defaultValue) {
+        if (!has(field)) return defaultValue;
+        JsonNode v = node.get(field);
+        if (!v.isBoolean()) throw error(field, "must be true or false, got " + v);
+        return v.booleanValue();
+    }
+
     int integer(String field, int defaultValue, int min, int max) {
         if (!has(field)) return defaultValue;
         JsonNode v = node.get(field);

@@ -1,5 +1,6 @@
 package dev.specd.runtime;
 
+import dev.specd.constrain.ConstraintState;
 import dev.specd.draft.Draft;
 import dev.specd.draft.DraftToken;
 import dev.specd.draft.Drafter;
@@ -65,6 +66,9 @@ public final class Generation {
     /** The draft model this round's draft waits on, and its next step; null when the draft is complete. */
     private ModelDrafter drafting;
     private DecodeStep draftStep;
+    /** The constraint's state after the committed tokens, and along this round's draft; null without one. */
+    private ConstraintState constraint;
+    private ConstraintState draftConstraint;
     private long draftNanos;
     private boolean done;
     private int roundCount;
@@ -91,6 +95,7 @@ public final class Generation {
         this.out = new TokenEmitter(request, vocab, sink);
         this.committed = Arrays.copyOf(request.prompt(), request.prompt().length + request.maxTokens() + 1);
         this.size = request.prompt().length;
+        this.constraint = request.constraint() == null ? null : request.constraint().start();
     }
 
     public void attach(Sequence sequence) {
@@ -118,6 +123,7 @@ public final class Generation {
         drafting = null;
         draftStep = null;
         draftNanos = 0;
+        draftConstraint = constraint;
         mode.begin(this, concurrent);
         draftNanos += System.nanoTime() - t0;
     }
@@ -140,8 +146,9 @@ public final class Generation {
      */
     public void onDraftLogits(float[] logits, long stepNanos) {
         long t0 = System.nanoTime();
-        DraftToken t = drafting.sample(logits);
+        DraftToken t = drafting.sample(logits, draftConstraint);
         draft.add(t);
+        if (draftConstraint != null) draftConstraint = draftConstraint.advance(t.token());
         draftStep = null;
         if (mode.draftOn(this, t)) draftStep = drafting.extend(t.token());
         draftNanos += stepNanos + (System.nanoTime() - t0);
@@ -182,9 +189,16 @@ public final class Generation {
         if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
         List<Distribution> p = new ArrayList<>(k + 1);
         TokenCounts history = k == 0 ? out.history() : out.history().copy();
+        // Under a constraint each row is masked by the constraint's state at its position along the
+        // draft, so verification samples from the constrained distribution; rows after a draft token
+        // the constraint refuses are never reached (that token is rejected) and stay as they are.
+        ConstraintState state = constraint;
         for (int i = 0; i <= k; i++) {
-            p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
-            if (i < k) history.add(draft.token(i));
+            p.add(LogitsProcessor.process(state == null ? rows[i] : state.apply(rows[i]), request.sampling(), history));
+            if (i < k) {
+                history.add(draft.token(i));
+                if (state != null) state = state.allows(draft.token(i)) ? state.advance(draft.token(i)) : null;
+            }
         }
         Verification v = verify(rows, p);
         targetLength = size + v.accepted();
@@ -201,6 +215,7 @@ public final class Generation {
         // Row j scored the token at draft position j, so it holds the target's distribution for the
         // j-th emitted token (accepted drafts, then the replacement or bonus).
         int[] emitted = v.emitted();
+        advanceConstraint(emitted); // whatever was drafted beyond them rolls back with the draft
         IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
                 ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
         draft.clear();
@@ -262,7 +277,7 @@ public final class Generation {
         for (Drafter d : drafters) {
             switch (d) {
                 case FreeDrafter f -> {
-                    Draft proposal = f.propose(committed, size, request.prompt().length, max, stop);
+                    Draft proposal = keepToConstraint(f.propose(committed, size, request.prompt().length, max, stop));
                     if (!proposal.isEmpty()) {
                         draft.set(proposal);
                         return true;
@@ -281,9 +296,29 @@ public final class Generation {
         return false;
     }
 
+    /**
+     * A free drafter's proposal cut before its first token the constraint refuses: such a token
+     * could only be rejected.
+     */
+    private Draft keepToConstraint(Draft d) {
+        if (constraint == null) return d;
+        int n = 0;
+        for (ConstraintState s = constraint; n < d.size() && s.allows(d.tokens()[n]); n++) s = s.advance(d.tokens()[n]);
+        return d.prefix(n);
+    }
+
+    private void advanceConstraint(int[] tokens) {
+        if (constraint == null) return;
+        for (int t : tokens) {
+            if (!constraint.allows(t)) return; // an end token past the grammar's end: nothing follows
+            constraint = constraint.advance(t);
+        }
+    }
+
     /** Emits this round's draft as it is, unverified: the draft model finished the answer alone. */
     void finishUnverified() {
         int[] emitted = draft.tokens();
+        advanceConstraint(emitted);
         List<Logprobs.Position> lp = List.copyOf(draft.logprobs()); // the draft is cleared before they are read
         IntFunction<Logprobs.Position> logprob = lp.isEmpty() ? j -> null : lp::get;
         draft.clear();

@@ -1,5 +1,6 @@
 package dev.specd.runtime;
 
+import dev.specd.constrain.TokenConstraint;
 import dev.specd.plan.SpeculationSpec;
 import dev.specd.sampling.SamplingParams;
 
@@ -15,9 +16,12 @@ import java.util.List;
  * @param speculation the pipeline's speculation with the request's overrides
  * @param logprobs    {@link #NO_LOGPROBS}, or n &ge; 0: report each emitted token's log-probability and the n
  *                    most likely tokens at its position (a softmax over the vocabulary per token, so only on request)
+ * @param constraint  null, or the grammar every generated token must keep to (structured output, forced
+ *                    tool calls): every logits row — the target's and a draft model's — is masked by it
  */
 public record GenerationRequest(int[] prompt, SamplingParams sampling, int maxTokens, List<String> stop,
-                                boolean ignoreEos, SpeculationSpec speculation, int logprobs) {
+                                boolean ignoreEos, SpeculationSpec speculation, int logprobs,
+                                TokenConstraint constraint) {
 
     public static final int NO_LOGPROBS = -1;
 
@@ -26,6 +30,12 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int maxTo
         if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be >= 1");
         if (logprobs < NO_LOGPROBS) throw new IllegalArgumentException("logprobs must be >= -1, got " + logprobs);
         stop = List.copyOf(stop);
+    }
+
+    /** An unconstrained request. */
+    public GenerationRequest(int[] prompt, SamplingParams sampling, int maxTokens, List<String> stop,
+                             boolean ignoreEos, SpeculationSpec speculation, int logprobs) {
+        this(prompt, sampling, maxTokens, stop, ignoreEos, speculation, logprobs, null);
     }
 
     /** A request without log-probabilities. */
@@ -40,6 +50,11 @@ public record GenerationRequest(int[] prompt, SamplingParams sampling, int maxTo
 
     /** The same request sampled with another seed (the choices of an {@code n} > 1 request). */
     public GenerationRequest withSampling(SamplingParams other) {
-        return new GenerationRequest(prompt, other, maxTokens, stop, ignoreEos, speculation, logprobs);
+        return new GenerationRequest(prompt, other, maxTokens, stop, ignoreEos, speculation, logprobs, constraint);
+    }
+
+    /** The same request under a constraint. */
+    public GenerationRequest withConstraint(TokenConstraint c) {
+        return new GenerationRequest(prompt, sampling, maxTokens, stop, ignoreEos, speculation, logprobs, c);
     }
 }

@@ -1,6 +1,7 @@
 package dev.specd.sched;
 
 import dev.specd.engine.ContextOptions;
+import dev.specd.engine.Embedder;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.ModelContext;
 import dev.specd.plan.ExecutionPlan;
@@ -20,6 +21,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -50,6 +52,8 @@ public final class Engine {
     /** One context per draft model, by the model's key. */
     private final Map<String, ModelContext> drafts;
     private final CostModel costs;
+    /** The target's embedding context when the engine serves embeddings, else null. */
+    private final Embedder embedder;
     private final Admission queue;
     private final TurnLedger ledger;
     private final Telemetry telemetry;
@@ -112,6 +116,9 @@ public final class Engine {
             throw e;
         }
         this.drafts = Collections.unmodifiableMap(d);
+        // Inputs up to OpenAI's 8192 tokens, or the engine's share per sequence if smaller.
+        this.embedder = spec.embeddings()
+                ? target.newEmbedder(Math.min(spec.contextLength() / spec.sequences(), 8192), spec.threads()) : null;
         this.queue = new Admission(id, limits, clock);
         this.ledger = new TurnLedger(id, telemetry, energy, clock);
         this.turn = new EngineTurn(this, queue, ledger, telemetry, costs);
@@ -153,6 +160,36 @@ public final class Engine {
 
     boolean batchInvariant() {
         return batchInvariant;
+    }
+
+    /**
+     * Pooled embeddings from the target, when the engine serves them. Each call runs on the driver
+     * thread between turns: every decode of the process comes from that one thread.
+     */
+    public Optional<Embedder> embedder() {
+        if (embedder == null) return Optional.empty();
+        return Optional.of(new Embedder() {
+            @Override
+            public int dimensions() {
+                return embedder.dimensions();
+            }
+
+            @Override
+            public int maxTokens() {
+                return embedder.maxTokens();
+            }
+
+            @Override
+            public List<float[]> embed(List<int[]> inputs) {
+                EngineDriver d = driver;
+                return d == null ? embedder.embed(inputs) : d.call(() -> embedder.embed(inputs), requestTimeout());
+            }
+
+            @Override
+            public void close() {
+                // the engine's: closed with it
+            }
+        });
     }
 
     public synchronized List<Pipeline> pipelines() {
@@ -287,6 +324,7 @@ public final class Engine {
      */
     public void close() {
         turn.failAll(new ShuttingDownException(id));
+        if (embedder != null) embedder.close();
         context.close();
         drafts.values().forEach(ModelContext::close);
     }

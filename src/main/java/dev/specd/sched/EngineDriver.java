@@ -90,6 +90,42 @@ public final class EngineDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} on the driver thread, between turns, and waits for it: native work outside
+     * the engines' turns (an embedding) still comes from the one thread that makes every decode.
+     */
+    public <T> T call(java.util.concurrent.Callable<T> task, Duration timeout) {
+        if (isDriverThread() || !thread.isAlive()) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        wake();
+        try {
+            return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the engine driver did not get to the task within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** There may be work: a submission, a drain, a task. */
     void wake() {
         synchronized (signal) {

@@ -183,5 +183,20 @@ class StartupFailureTest {
         public Energy energy() {
             return new EnergyProducerTest.Settings("model", 10.0);
         }
+
+        @Override
+        public Cors cors() {
+            return new Cors() {
+                @Override
+                public boolean enabled() {
+                    return false;
+                }
+
+                @Override
+                public String origins() {
+                    return "";
+                }
+            };
+        }
     }
 }

@@ -82,6 +82,9 @@ final class LlamaApi {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, LlamaStructs.BATCH));
     static final MethodHandle get_logits_ith = fn("llama_get_logits_ith",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle get_embeddings_seq = fn("llama_get_embeddings_seq",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle pooling_type = fn("llama_pooling_type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle n_ctx = fn("llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle set_n_threads = fn("llama_set_n_threads",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT));

@@ -8,13 +8,13 @@ import dev.specd.engine.ModelBackend;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.ModelInfo;
 import dev.specd.engine.Vocab;
+import org.jboss.logging.Logger;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
-import java.time.Duration;
-import org.jboss.logging.Logger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -85,6 +85,12 @@ public final class LlamaBackend implements ModelBackend {
     @Override
     public String applyChatTemplate(List<ChatMessage> messages, boolean addAssistantPrompt) {
         return ChatTemplates.apply(info.chatTemplate(), messages, addAssistantPrompt);
+    }
+
+    @Override
+    public dev.specd.engine.Embedder newEmbedder(int maxTokens, int threads) {
+        ensureOpen();
+        return LlamaEmbedder.open(this, model, maxTokens, threads);
     }
 
     @Override

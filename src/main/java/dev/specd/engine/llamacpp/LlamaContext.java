@@ -6,6 +6,7 @@ import dev.specd.engine.EngineException;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.PartialDecodeException;
 import dev.specd.engine.Sequence;
+import org.jboss.logging.Logger;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -52,15 +52,8 @@ final class LlamaContext implements ModelContext {
 
     static LlamaContext open(LlamaBackend backend, MemorySegment model, ContextOptions options) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
-            int threads = options.effectiveThreads();
-            p.set(JAVA_INT, LlamaStructs.CP_N_CTX, options.contextLength());
-            p.set(JAVA_INT, LlamaStructs.CP_N_BATCH, options.batchSize());
-            p.set(JAVA_INT, LlamaStructs.CP_N_UBATCH, Math.min(options.batchSize(), 512));
-            p.set(JAVA_INT, LlamaStructs.CP_N_SEQ_MAX, options.maxSequences());
-            // llama.cpp defaults to 4 threads; on a 2-core machine that made a decode 5x slower.
-            p.set(JAVA_INT, LlamaStructs.CP_N_THREADS, threads);
-            p.set(JAVA_INT, LlamaStructs.CP_N_THREADS_BATCH, threads);
+            MemorySegment p = params(arena, options.contextLength(), options.batchSize(),
+                    Math.min(options.batchSize(), 512), options.maxSequences(), options.effectiveThreads());
             int kvType = options.f32KvCache() ? LlamaStructs.GGML_TYPE_F32 : LlamaStructs.GGML_TYPE_F16;
             p.set(JAVA_INT, LlamaStructs.CP_TYPE_K, kvType);
             p.set(JAVA_INT, LlamaStructs.CP_TYPE_V, kvType);
@@ -78,6 +71,19 @@ final class LlamaContext implements ModelContext {
         } catch (Throwable t) {
             throw new EngineException("llama_init_from_model failed: " + t, t);
         }
+    }
+
+    /** Context parameters: llama.cpp's defaults with our sizes and threads. */
+    static MemorySegment params(Arena arena, int nCtx, int nBatch, int nUbatch, int nSeqMax, int threads) throws Throwable {
+        MemorySegment p = (MemorySegment) LlamaApi.context_default_params.invokeExact((SegmentAllocator) arena);
+        p.set(JAVA_INT, LlamaStructs.CP_N_CTX, nCtx);
+        p.set(JAVA_INT, LlamaStructs.CP_N_BATCH, nBatch);
+        p.set(JAVA_INT, LlamaStructs.CP_N_UBATCH, nUbatch);
+        p.set(JAVA_INT, LlamaStructs.CP_N_SEQ_MAX, nSeqMax);
+        // llama.cpp defaults to 4 threads; on a 2-core machine that made a decode 5x slower.
+        p.set(JAVA_INT, LlamaStructs.CP_N_THREADS, threads);
+        p.set(JAVA_INT, LlamaStructs.CP_N_THREADS_BATCH, threads);
+        return p;
     }
 
     @Override

@@ -78,6 +78,11 @@ final class LlamaStructs {
     static final long CP_TYPE_K = 88;
     static final long CP_TYPE_V = 92;
     static final long CP_NO_PERF = 100;
+    static final long CP_POOLING_TYPE = 28;
+    static final long CP_EMBEDDINGS = 97;
+    /** llama_pooling_type: -1 unspecified (the model's own), 3 last token. */
+    static final int POOLING_UNSPECIFIED = -1;
+    static final int POOLING_LAST = 3;
 
     static final StructLayout BATCH = MemoryLayout.structLayout(
             JAVA_INT.withName("n_tokens"),
