@@ -165,4 +165,11 @@ class ToolsApiTest {
                 {"model":"stories","prompt":"x","guided_regex":"(a)\\\\1"}""").then().statusCode(400)
                 .body("error.param", equalTo("guided_regex")).body("error.message", containsString("backreference"));
     }
+
+    /** The tool-template pipelines' engine serves no embeddings: a 400 naming model, not a 404 or a 500. */
+    @Test
+    void pipelinesWithoutEmbeddingsSaySo() {
+        OpenAiApiTest.post("/v1/embeddings", "{\"model\":\"tools-qwen\",\"input\":\"x\"}").then().statusCode(400)
+                .body("error.param", org.hamcrest.Matchers.equalTo("model"));
+    }
 }

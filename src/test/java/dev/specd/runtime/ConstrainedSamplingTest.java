@@ -49,7 +49,7 @@ class ConstrainedSamplingTest {
     static Map<String, Integer> answers = new HashMap<>();
 
     @BeforeAll
-    static void run() throws InterruptedException {
+    static void run() throws Exception {
         try (LocalEngine targetOnly = Pair.loop(SpeculationMode.OFF, 0, CascadeSpec.DEFAULT, false, 8);
              LocalEngine lossless = Pair.loop(SpeculationMode.LOSSLESS, 4, CascadeSpec.DEFAULT, false, 8)) {
             constraint = new Constraints(TokenSpace.of(targetOnly.engine().target().vocab())).choice(WORDS);
