@@ -55,13 +55,21 @@ public final class LogitsProcessor {
      *                                  token is masked
      */
     public static Distribution process(float[] logits, SamplingParams params, TokenCounts history) {
+        return process(logits, params, history, new SamplingWorkspace());
+    }
+
+    /**
+     * As {@link #process(float[], SamplingParams, TokenCounts)}, with scratch buffers reused from
+     * the previous row: what a generation calls once per token ({@link Sampler#distribution} does).
+     */
+    public static Distribution process(float[] logits, SamplingParams params, TokenCounts history,
+                                       SamplingWorkspace workspace) {
         Objects.requireNonNull(params, "params");
-        float[] adjusted = needsAdjustment(params, history) ? adjustLogits(logits, params, history) : logits;
-        int best = argmax(adjusted);
+        float[] adjusted = needsAdjustment(params, history) ? adjust(logits, params, history, workspace) : logits;
         if (params.isGreedy()) {
-            return Distribution.pointMass(adjusted.length, best);
+            return Distribution.pointMass(adjusted.length, argmax(adjusted));
         }
-        return Truncation.apply(adjusted, best, params);
+        return Truncation.apply(adjusted, params, workspace);
     }
 
     /**
@@ -70,7 +78,12 @@ public final class LogitsProcessor {
      * applies.
      */
     public static int greedyToken(float[] logits, SamplingParams params, TokenCounts history) {
-        return argmax(needsAdjustment(params, history) ? adjustLogits(logits, params, history) : logits);
+        return greedyToken(logits, params, history, new SamplingWorkspace());
+    }
+
+    /** {@link #greedyToken(float[], SamplingParams, TokenCounts)} with a reused adjustment buffer. */
+    public static int greedyToken(float[] logits, SamplingParams params, TokenCounts history, SamplingWorkspace workspace) {
+        return argmax(needsAdjustment(params, history) ? adjust(logits, params, history, workspace) : logits);
     }
 
     /**
@@ -83,7 +96,18 @@ public final class LogitsProcessor {
         if (logits.length == 0) {
             throw new IllegalArgumentException("logits are empty");
         }
-        float[] adjusted = logits.clone();
+        return applyAdjustments(logits.clone(), params, history);
+    }
+
+    /** {@link #adjustLogits} into the workspace's buffer, valid until its next use. */
+    private static float[] adjust(float[] logits, SamplingParams params, TokenCounts history, SamplingWorkspace ws) {
+        if (logits.length == 0) {
+            throw new IllegalArgumentException("logits are empty");
+        }
+        return applyAdjustments(ws.copyForAdjustment(logits), params, history);
+    }
+
+    private static float[] applyAdjustments(float[] adjusted, SamplingParams params, TokenCounts history) {
         params.logitBias().forEach((token, bias) -> {
             if (token < adjusted.length) {
                 adjusted[token] += bias;
@@ -120,12 +144,15 @@ public final class LogitsProcessor {
         float bestValue = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < logits.length; i++) {
             float v = logits[i];
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            } else if (Float.isNaN(v)) {
+            // One comparison for almost every token; NaN fails it and is caught below.
+            if (v <= bestValue) {
+                continue;
+            }
+            if (v != v) {
                 throw new IllegalArgumentException("logit of token " + i + " is NaN");
             }
+            bestValue = v;
+            best = i;
         }
         if (bestValue == Float.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("logit of token " + best + " is +Infinity");

@@ -32,24 +32,42 @@ final class RankedKeys {
      * come back when fewer tokens are unmasked.
      *
      * <p>A bounded max-heap keeps the k best seen so far: O(V log k) worst case, close to O(V)
-     * in practice because most tokens lose against the heap's root in one comparison.
+     * in practice because once the heap is full most values lose against the value at its root in
+     * one float comparison, before any key is built. Validates on the way, as
+     * {@link LogitsProcessor#argmax} does.
+     *
+     * @throws IllegalArgumentException for NaN or +Infinity, or when every entry is masked
      */
     static long[] selectBest(float[] values, int k) {
         long[] heap = new long[Math.min(k, values.length)];
         int size = 0;
+        // The worst value kept once the heap is full: an equal value comes later, so it ranks lower.
+        float worst = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < values.length; i++) {
             float v = values[i];
-            if (v == Float.NEGATIVE_INFINITY) {
+            if (v <= worst) {
                 continue;
+            }
+            if (v != v) {
+                throw new IllegalArgumentException("logit of token " + i + " is NaN");
+            }
+            if (v == Float.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("logit of token " + i + " is +Infinity");
             }
             long key = key(v, i);
             if (size < heap.length) {
                 heap[size] = key;
                 siftUp(heap, size++);
-            } else if (key < heap[0]) {
+            } else {
                 heap[0] = key;
                 siftDown(heap, size);
             }
+            if (size == heap.length) {
+                worst = values[index(heap[0])];
+            }
+        }
+        if (size == 0) {
+            throw new IllegalArgumentException("every token is masked (all logits are -Infinity)");
         }
         long[] best = size == heap.length ? heap : Arrays.copyOf(heap, size);
         Arrays.sort(best);

@@ -28,6 +28,8 @@ public final class Sampler {
     private final SamplingParams params;
     private final long seed;
     private final RandomGenerator random;
+    /** Scratch buffers reused from token to token; this sampler's request owns them. */
+    private final SamplingWorkspace workspace = new SamplingWorkspace();
 
     public Sampler(SamplingParams params) {
         this.params = Objects.requireNonNull(params, "params");
@@ -44,9 +46,12 @@ public final class Sampler {
         return seed;
     }
 
-    /** The processed distribution under this sampler's params; pure, draws no randomness. */
+    /**
+     * The processed distribution under this sampler's params; pure, draws no randomness. Reuses
+     * this sampler's scratch buffers, so a generation allocates nothing vocabulary-sized per token.
+     */
     public Distribution distribution(float[] logits, TokenCounts history) {
-        return LogitsProcessor.process(logits, params, history);
+        return LogitsProcessor.process(logits, params, history, workspace);
     }
 
     /**
@@ -55,7 +60,7 @@ public final class Sampler {
      */
     public int sample(float[] logits, TokenCounts history) {
         if (params.isGreedy()) {
-            return LogitsProcessor.greedyToken(logits, params, history);
+            return LogitsProcessor.greedyToken(logits, params, history, workspace);
         }
         return sample(distribution(logits, history));
     }

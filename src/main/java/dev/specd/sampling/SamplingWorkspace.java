@@ -1,0 +1,44 @@
+package dev.specd.sampling;
+
+/**
+ * Scratch buffers for processing logits rows, reused from one token to the next so that a
+ * generation allocates nothing vocabulary-sized per token (at 152k tokens a fresh candidate array
+ * per token is 600 kB to zero and collect). Buffers start small and grow to what the rows need.
+ *
+ * <p>Owned by one sequence's sampler ({@link Sampler} holds one) and used on one thread: not
+ * thread-safe. Nothing a caller gets back (a {@link Distribution}) refers to these buffers.
+ */
+public final class SamplingWorkspace {
+
+    final RowScan scan = new RowScan();
+    /** Candidate weights, parallel to {@link RowScan#ids}. */
+    double[] weights = new double[RowScan.INITIAL_CAPACITY];
+    /** Rank keys of the candidates that the nucleus needs ordered. */
+    private long[] keys = new long[RowScan.INITIAL_CAPACITY];
+    /** Rows the candidates could not decide, which took the exact path (a diagnostic for tests and benchmarks). */
+    long exactFallbacks;
+    /** Logits after bias and penalties, when a request has them. */
+    float[] adjusted = new float[0];
+
+    /** How many rows so far needed the exact path because the candidates could not decide top-p or min-p. */
+    public long exactFallbacks() {
+        return exactFallbacks;
+    }
+
+    /** A copy of {@code logits} in the reusable adjustment buffer. */
+    float[] copyForAdjustment(float[] logits) {
+        if (adjusted.length != logits.length) adjusted = new float[logits.length];
+        System.arraycopy(logits, 0, adjusted, 0, logits.length);
+        return adjusted;
+    }
+
+    long[] keys(int capacity) {
+        if (keys.length < capacity) keys = new long[Math.max(capacity, 2 * keys.length)];
+        return keys;
+    }
+
+    double[] weights(int capacity) {
+        if (weights.length < capacity) weights = new double[Math.max(capacity, 2 * weights.length)];
+        return weights;
+    }
+}
