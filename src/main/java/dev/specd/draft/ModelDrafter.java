@@ -3,7 +3,6 @@ package dev.specd.draft;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.sampling.Distribution;
-import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
@@ -66,10 +65,10 @@ public final class ModelDrafter implements Drafter {
         List<Logprobs.Position> positions = new ArrayList<>(logprobs >= 0 ? max : 0);
         int n = 0;
         while (true) {
-            Distribution q = LogitsProcessor.process(logits, params, history);
+            Distribution q = sampler.distribution(logits, history);
             int x = sampler.sample(q);
             drafted[n] = x;
-            conf[n] = confidence.of(logits);
+            conf[n] = confidence.of(logits, sampler.workspace());
             qs.add(q);
             if (logprobs >= 0) positions.add(Logprobs.at(logits, x, logprobs));
             n++;

@@ -14,7 +14,6 @@ import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sampling.TokenCounts;
 import dev.specd.sampling.Verification;
 
 import java.util.ArrayList;
@@ -212,13 +211,7 @@ public final class Generation {
     public void onLogits(float[][] rows, long verifyNanos) {
         int k = draft.size();
         if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
-        List<Distribution> p = new ArrayList<>(k + 1);
-        TokenCounts history = k == 0 ? out.history() : out.history().copy();
-        for (int i = 0; i <= k; i++) {
-            p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
-            if (i < k) history.add(draft.tokens()[i]);
-        }
-        Verification v = verify(rows, p);
+        Verification v = verify(rows);
         targetLength = size + v.accepted();
         sequence.truncate(targetLength);
         if (k > 0) {
@@ -244,11 +237,13 @@ public final class Generation {
      * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
      * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
      */
-    private Verification verify(float[][] rows, List<Distribution> p) {
+    private Verification verify(float[][] rows) {
         double rollback = settings.mode() == SpeculationMode.CASCADE ? settings.cascade().rollback() : 0.0;
         if (rollback == 0.0 || draft.isEmpty()) {
-            return RejectionSampler.verify(draft.tokens(), draft.q(), p, sampler::uniform);
+            // Target rows are processed only as far as verification gets.
+            return RejectionSampler.verifyRows(draft.tokens(), draft.q(), rows, out.history(), sampler);
         }
+        List<Distribution> p = sampler.distributions(rows, draft.tokens(), out.history());
         List<Distribution> scores = new ArrayList<>(draft.size());
         for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
         return RejectionSampler.verifyTolerant(draft.tokens(), draft.q(), p, rollback, scores, sampler::uniform);

@@ -42,6 +42,30 @@ public final class Logprobs {
         return max + Math.log(sum);
     }
 
+    /**
+     * The model's largest token probability, exp(max − logsumexp) at temperature 1, computing exp
+     * only for the tokens within e^-20 of the best ({@link RowScan}): exact (to rounding) when
+     * every token is, and otherwise with the tokens further down counted as half their bounded
+     * mass, which is off by at most half that bound relative, at most 1e-4 with 152k tokens
+     * (nearly always far less). Meant for a draft model's confidence, once per drafted token, where
+     * a full log-sum-exp would cost a millisecond at 152k tokens.
+     *
+     * @throws IllegalArgumentException for NaN or +Infinity logits, or all of them masked
+     */
+    public static double maxProbability(float[] logits, SamplingWorkspace workspace) {
+        RowScan scan = workspace.scan;
+        scan.scan(logits, 1.0);
+        double max = scan.max;
+        double sum = 0;
+        for (int j = 0; j < scan.count; j++) {
+            sum += Math.exp(logits[scan.ids[j]] - max);
+        }
+        if (!scan.complete()) {
+            sum += scan.tailBound() / 2;
+        }
+        return 1 / sum;
+    }
+
     /** The log-softmax of {@code logits}, one entry per vocabulary token. */
     public static double[] logSoftmax(float[] logits) {
         double logZ = logSumExp(logits);
