@@ -73,7 +73,7 @@ public final class ModelDrafter implements Drafter {
             if (logprobs >= 0) positions.add(Logprobs.at(logits, x, logprobs));
             n++;
             if (n == max || stop.stopAfter(conf[n - 1])) break;
-            logits = sequence.decode(new int[] {x}, 0)[0];
+            logits = sequence.decodeTransient(new int[] {x}, 0)[0]; // read before the next decode
             cached = append(cached, x);
             history.add(x);
         }
@@ -90,7 +90,7 @@ public final class ModelDrafter implements Drafter {
         while (common < limit && cached[common] == tokens[common]) common++;
         sequence.truncate(common);
         int[] rest = Arrays.copyOfRange(tokens, common, tokens.length);
-        float[][] rows = sequence.decode(rest, rest.length - 1);
+        float[][] rows = sequence.decodeTransient(rest, rest.length - 1);
         cached = tokens.clone();
         return rows[0];
     }

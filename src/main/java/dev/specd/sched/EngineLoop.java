@@ -275,7 +275,8 @@ public final class EngineLoop implements AutoCloseable {
         }
         if (steps.isEmpty()) return;
         long t0 = System.nanoTime();
-        List<float[][]> logits = context.decode(steps); // a failure here is the whole batch's: run() ends them
+        // Rows valid until the next decode: every generation consumes its own in onLogits below.
+        List<float[][]> logits = context.decodeTransient(steps); // a failure here is the whole batch's: run() ends them
         // The compute time, without waiting for another pipeline's decode: what the cost model learns.
         long verifyNanos = context.lastDecodeNanos(System.nanoTime() - t0);
         profile.observeVerify(batchTokens, verifyNanos);

@@ -34,6 +34,10 @@ final class LlamaContext implements ModelContext {
     private final int nVocab;
     private final LlamaSequence[] slots;
     private final NativeBatch batch;
+    /** Rows handed out by {@link #decodeTransient}, reused by the next one. */
+    private final List<float[]> rowPool = new ArrayList<>();
+    /** Rows of the pool used by the decode in progress, or -1 when it copies into fresh arrays. */
+    private int pooledRows = -1;
     private boolean closed;
 
     private LlamaContext(LlamaBackend backend, MemorySegment ctx, ContextOptions options) {
@@ -113,6 +117,17 @@ final class LlamaContext implements ModelContext {
 
     @Override
     public List<float[][]> decode(List<DecodeStep> steps) {
+        pooledRows = -1;
+        return decodeSteps(steps);
+    }
+
+    @Override
+    public List<float[][]> decodeTransient(List<DecodeStep> steps) {
+        pooledRows = 0;
+        return decodeSteps(steps);
+    }
+
+    private List<float[][]> decodeSteps(List<DecodeStep> steps) {
         computeNanos = 0;
         ensureOpen();
         List<float[][]> results = new ArrayList<>(steps.size());
@@ -179,10 +194,18 @@ final class LlamaContext implements ModelContext {
                 throw new EngineException("llama_get_logits_ith(" + p[2] + ") returned no logits");
             }
             // Valid only until the next decode: copy out at once.
-            results.get(p[0])[p[1]] = row.reinterpret((long) nVocab * Float.BYTES).toArray(JAVA_FLOAT);
+            MemorySegment values = row.reinterpret((long) nVocab * Float.BYTES);
+            results.get(p[0])[p[1]] = pooledRows < 0 ? values.toArray(JAVA_FLOAT) : copyToPool(values);
         }
         pending.clear();
         batch.clear();
+    }
+
+    private float[] copyToPool(MemorySegment values) {
+        if (pooledRows == rowPool.size()) rowPool.add(new float[nVocab]);
+        float[] dst = rowPool.get(pooledRows++);
+        MemorySegment.copy(values, JAVA_FLOAT, 0, dst, 0, nVocab);
+        return dst;
     }
 
     private LlamaSequence own(Sequence sequence) {
