@@ -52,7 +52,7 @@ final class AdaptiveCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         int t = common.threads();
         Path target = common.target();
-        Path draftFile = draft.file();
+        Path draftFile = draft.file(common);
         System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
         EnergyAccount energy = new EnergyAccount(EnergyMeters.open(EnergyConfig.defaults()));
         AdaptiveBench bench = new AdaptiveBench(draftFile, t, tokens, stopConfidence, energy);

@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {OverheadCommand.class, BenchCommand.Speculation.class,
         BenchCommand.Load.class, AdaptiveCommand.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
@@ -45,8 +45,14 @@ public final class BenchCommand {
 
     /** Options every benchmark takes. */
     static final class Common {
-        @Option(names = "--model", description = "target GGUF (default: the ~205M target forged from stories260K)")
+        @Option(names = "--model", description = "target GGUF (default: the test bed's target)")
         Optional<Path> model;
+
+        @Option(names = "--testbed", defaultValue = "stories",
+                description = "forged models to run on when --model/--draft are not given: stories (205M target, 512 tokens), "
+                        + "vocab-32k, vocab-152k (~160M/~195M targets with real-size vocabularies and their drafts), "
+                        + "tiny-32k, tiny-152k, tiny-256k (near-free decodes, no draft); default ${DEFAULT-VALUE}")
+        String testbed;
 
         @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
         int threads;
@@ -58,70 +64,23 @@ public final class BenchCommand {
             return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         }
 
+        TestBed testBed() {
+            return TestBed.named(testbed);
+        }
+
         Path target() {
             if (model.isPresent()) return model.get();
-            return resolver().resolve(defaultTarget());
+            return resolver().resolve(testBed().target());
         }
     }
 
     /** The draft model of benchmarks that speculate. */
     static final class DraftOption {
-        @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
+        @Option(names = "--draft", description = "draft GGUF (default: the test bed's draft)")
         Optional<Path> draft;
 
-        Path file() {
-            return draft.orElseGet(() -> resolver().resolve(((ModelRef.Forged) defaultTarget()).source()));
-        }
-    }
-
-    @Command(name = "overhead", mixinStandardHelpOptions = true,
-            description = "Target-only tokens/s through specd's engine vs llama.cpp's own decode loop.")
-    static final class Overhead implements Callable<Integer> {
-
-        @Mixin
-        Common common;
-
-        @Option(names = "--tokens", defaultValue = "128", description = "tokens to generate per run")
-        int tokens;
-
-        @Option(names = "--runs", defaultValue = "3", description = "runs of each engine, alternating")
-        int runs;
-
-        @Option(names = "--prompt", defaultValue = "Once upon a time")
-        String prompt;
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            int t = common.threads();
-            Path out = common.out;
-            Path file = common.target();
-            System.err.printf("model %s, %d tokens, %d threads, %d runs each%n", file, tokens, t, runs);
-            List<OverheadBench.Run> results = new OverheadBench(file, prompt, tokens, t).run(runs);
-            double ours = median(results, "specd");
-            double peer = median(results, "llama.cpp");
-            Files.createDirectories(out);
-            StringBuilder csv = new StringBuilder("run,engine,tokens,decode_seconds,first_token_seconds,tokens_per_second\n");
-            for (OverheadBench.Run r : results) {
-                csv.append(String.format(Locale.ROOT, "%d,%s,%d,%.6f,%.6f,%.3f%n", r.index(), r.engine(),
-                        r.timing().tokens(), r.timing().decodeNanos() / 1e9, r.timing().firstTokenNanos() / 1e9,
-                        r.timing().tokensPerSecond()));
-            }
-            Files.writeString(out.resolve("overhead.csv"), csv);
-            String json = String.format(Locale.ROOT, """
-                    {"benchmark":"overhead","model":"%s","tokens":%d,"threads":%d,"runs":%d,\
-                    "specd_tokens_per_second":%.3f,"llamacpp_tokens_per_second":%.3f,"ratio":%.4f}
-                    """, file, tokens, t, runs, ours, peer, ours / peer);
-            Files.writeString(out.resolve("overhead.json"), json);
-            System.out.printf(Locale.ROOT, "specd %.2f tok/s, llama.cpp %.2f tok/s (medians of %d runs): ratio %.3f%n",
-                    ours, peer, runs, ours / peer);
-            System.out.println("wrote " + out.resolve("overhead.csv") + " and " + out.resolve("overhead.json"));
-            return 0;
-        }
-
-        private static double median(List<OverheadBench.Run> runs, String engine) {
-            double[] v = runs.stream().filter(r -> r.engine().equals(engine))
-                    .mapToDouble(r -> r.timing().tokensPerSecond()).sorted().toArray();
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        Path file(Common common) {
+            return draft.orElseGet(() -> resolver().resolve(common.testBed().draft()));
         }
     }
 
@@ -143,7 +102,7 @@ public final class BenchCommand {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
-            Path draftFile = draft.file();
+            Path draftFile = draft.file(common);
             System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
             List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens)
                     .run(SpeculationBench.defaultConfigs());
@@ -204,7 +163,7 @@ public final class BenchCommand {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
-            Path draftFile = draft.file();
+            Path draftFile = draft.file(common);
             System.err.printf("target %s, draft %s, %d tokens per stream, %d threads%n", target, draftFile, tokens, t);
             LoadBench bench = new LoadBench(target, draftFile, t);
             List<LoadBench.Result> results = new java.util.ArrayList<>();

@@ -44,13 +44,19 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
      */
     EngineLoop open(Path target, Path draft, int context, int sequences, int threads, int queue,
                     EnergyAccount energy) {
+        return open(LlamaBackend.load(target, LoadOptions.DEFAULT), draft, context, sequences, threads, queue, energy);
+    }
+
+    /** As {@link #open(Path, Path, int, int, int, int, EnergyAccount)} on a loaded target, which the loop then owns. */
+    EngineLoop open(ModelBackend target, Path draft, int context, int sequences, int threads, int queue,
+                    EnergyAccount energy) {
         List<DraftPlan> drafters = mode == SpeculationMode.OFF ? List.of()
                 : List.of(lookup ? new DraftPlan.Lookup(1, 4) : new DraftPlan.Model(file(draft), context));
         List<ModelBackend> draftModels = mode == SpeculationMode.OFF || lookup ? List.of()
                 : List.of(LlamaBackend.load(draft, LoadOptions.DEFAULT));
-        ExecutionPlan plan = new ExecutionPlan("bench", name, file(target), context, sequences, threads, 0,
+        ExecutionPlan plan = new ExecutionPlan("bench", name, file(target.info().file()), context, sequences, threads, 0,
                 context / sequences, RequestDefaults.OPENAI, "bench", mode, drafters, k, cascade, policy, k + 1, List.of());
-        return new EngineLoop(plan, LlamaBackend.load(target, LoadOptions.DEFAULT), draftModels,
+        return new EngineLoop(plan, target, draftModels,
                 new SchedulerLimits(queue, Duration.ofHours(1)), Telemetry.NONE, energy, new PipelineProfile(plan.id()));
     }
 

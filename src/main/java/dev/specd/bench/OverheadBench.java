@@ -1,15 +1,15 @@
 package dev.specd.bench;
 
 import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.engine.llamacpp.NativeLibrary;
-import dev.specd.plan.ExecutionPlan;
-import dev.specd.plan.ModelRef;
+import dev.specd.plan.CascadeSpec;
+import dev.specd.plan.PolicySpec;
+import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.EnergyAccount;
 import dev.specd.runtime.GenerationEvent;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSettings;
-import dev.specd.sampling.SamplingParams;
 import dev.specd.sched.EngineLoop;
 
 import java.io.BufferedReader;
@@ -24,15 +24,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Target-only generation speed through specd's engine (FFM bindings, scheduler loop, Java
- * sampler) against llama.cpp's own decode loop on the same model, threads and prompt, greedy with
- * end-of-generation ignored so both generate exactly the same number of tokens. Runs alternate
- * (specd, llama.cpp, specd, ...) so that drifts of the machine hit both alike.
+ * sampler) against llama.cpp's own decode loop on the same model, threads, prompt and sampler
+ * chain ({@link SamplingChain}), with end-of-generation ignored so both generate exactly the same
+ * number of tokens. Runs alternate (specd, llama.cpp, specd, ...) so that drifts of the machine hit
+ * both alike.
+ *
+ * <p>Besides the speed, each specd run reports its host time per token: the time per token minus
+ * the mean compute time of its decodes, i.e. everything specd does in Java around llama.cpp.
  */
 public final class OverheadBench {
 
     static final String RESULT_PREFIX = "PEER-RESULT ";
 
-    public record Run(int index, String engine, Timing timing) {
+    /** @param hostNanosPerToken specd's time per token outside the engine's decodes; NaN for the peer */
+    public record Run(int index, String engine, Timing timing, double hostNanosPerToken) {
     }
 
     private final Path model;
@@ -40,43 +45,51 @@ public final class OverheadBench {
     private final int tokens;
     private final int threads;
     private final int contextLength;
+    private final SamplingChain sampling;
 
-    public OverheadBench(Path model, String prompt, int tokens, int threads) {
+    public OverheadBench(Path model, String prompt, int tokens, int threads, SamplingChain sampling) {
         this.model = model;
         this.prompt = prompt;
         this.tokens = tokens;
         this.threads = threads;
         this.contextLength = 512;
+        this.sampling = sampling;
     }
 
     public List<Run> run(int runs) throws IOException, InterruptedException {
         List<Run> out = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
-            out.add(new Run(r, "specd", specd()));
-            System.err.printf("run %d specd     %.2f tok/s%n", r, out.getLast().timing().tokensPerSecond());
-            out.add(new Run(r, "llama.cpp", peer()));
+            out.add(specd(r));
+            System.err.printf("run %d specd     %.2f tok/s, host %.1f us/token%n", r, out.getLast().timing().tokensPerSecond(),
+                    out.getLast().hostNanosPerToken() / 1e3);
+            out.add(new Run(r, "llama.cpp", peer(), Double.NaN));
             System.err.printf("run %d llama.cpp %.2f tok/s%n", r, out.getLast().timing().tokensPerSecond());
         }
         return out;
     }
 
     /** One generation through EngineLoop, as a request to the server would run (in-process, fresh load). */
-    Timing specd() {
-        ModelBackend backend = LlamaBackend.load(model, LoadOptions.DEFAULT);
-        ExecutionPlan plan = ExecutionPlan.targetOnly("bench", new ModelRef.File(model.toString(),
-                java.util.Optional.empty(), java.util.Optional.empty()), contextLength, 1, threads);
-        try (EngineLoop engine = new EngineLoop(plan, backend, 1)) {
+    Run specd(int index) {
+        TimedBackend backend = new TimedBackend(LlamaBackend.load(model, LoadOptions.DEFAULT));
+        BenchPlan plan = new BenchPlan("overhead", SpeculationMode.OFF, 0,
+                CascadeSpec.DEFAULT, PolicySpec.STATIC, false);
+        try (EngineLoop engine = plan.open(backend, null, contextLength, 1, threads, 1, EnergyAccount.unmetered())) {
             int[] promptTokens = backend.vocab().tokenize(prompt, true, true);
             generate(engine, promptTokens, 8); // warm-up, as the peer does
-            return generate(engine, promptTokens, tokens);
+            backend.takeDecodes();
+            Timing t = generate(engine, promptTokens, tokens);
+            // The first decode is the prompt's; each later one computes the next token.
+            List<Long> decodes = backend.takeDecodes();
+            double decodePerToken = decodes.stream().skip(1).mapToLong(Long::longValue).average().orElse(0);
+            return new Run(index, "specd", t, t.decodeNanos() / (double) (t.tokens() - 1) - decodePerToken);
         }
     }
 
-    private static Timing generate(EngineLoop engine, int[] prompt, int n) {
+    private Timing generate(EngineLoop engine, int[] prompt, int n) {
         long start = System.nanoTime();
         long[] firstLast = new long[2];
         int[] count = new int[1];
-        engine.submit(new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(), true, SpeculationSettings.OFF))
+        engine.submit(new GenerationRequest(prompt, sampling.params(), n, List.of(), true, SpeculationSettings.OFF))
                 .subscribe().asStream().forEach(e -> {
                     if (e instanceof GenerationEvent.Text) {
                         long now = System.nanoTime();
@@ -94,7 +107,7 @@ public final class OverheadBench {
                 "-Dde.kherud.llama.lib.path=" + lib.getParent(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", peerClassPath(), LlamaCppPeer.class.getName(),
                 model.toString(), prompt, Integer.toString(tokens), Integer.toString(threads),
-                Integer.toString(contextLength));
+                Integer.toString(contextLength), sampling.id());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String result = null;
         StringBuilder log = new StringBuilder();

@@ -10,20 +10,24 @@ import java.util.Arrays;
  * <p>Top-p keeps the shortest rank-order prefix whose mass reaches top_p &middot; Z, with Z the
  * summed weight of every token. Z is known only up to the bounded tail: Z &isin; [Z<sub>c</sub>,
  * Z<sub>c</sub> + tail]. The prefix is determined when the same prefix reaches the target for both
- * ends (widened by {@link #MARGIN} for rounding, since the exact path sums in another order);
- * otherwise, or when the nucleus or min-p could reach into the tail, the caller falls back to
- * the exact path. On real rows the boundary token weighs far more than the tail bound, so the
- * fallback is rare.
+ * ends (widened by a rounding margin, since the exact path sums in another order); otherwise, or
+ * when the nucleus or min-p could reach into the tail, the caller falls back to the exact path.
+ * On real rows the boundary token weighs far more than the tail bound, so the fallback is rare;
+ * ties exactly at the boundary (equal logits) always take it, so they resolve as the exact path
+ * resolves them.
  *
  * <p>Min-p keeps a rank-order prefix too (p &ge; min_p &middot; p_max), so it runs first as a
  * filter that shrinks what top-p has to rank, as in {@link Truncation}.
  */
 final class CandidateTruncation {
 
-    /** Relative slack on the top-p target for summation-order rounding (far above 1 ulp, far below any real gap). */
-    static final double MARGIN = 1e-12;
-    /** Power-of-two weight buckets for ranking only what the nucleus needs; weights below 2^-63 share the last. */
-    private static final int BUCKETS = 64;
+    /**
+     * Relative slack on the top-p target per candidate: sums of n positive terms in two orders
+     * differ by at most about n ulps; far below any real boundary gap (1e-4 and up).
+     */
+    static final double MARGIN_PER_TOKEN = 4.5e-16;
+    /** Logit bins for locating the top-p boundary. */
+    static final int BINS = 2048;
     /** Sentinel results of {@link #prefix}. */
     private static final int NOT_REACHED = -1;
     private static final int UNDECIDED = -2;
@@ -51,18 +55,12 @@ final class CandidateTruncation {
         boolean tailSurvivesMinP = !complete && (minP == 0 || minP <= scan.tailMaxWeight());
         int kept = minP > 0 ? Truncation.keepAtLeast(ids, w, n, minP) : n;
         if (params.topP() < 1) {
-            double target = params.topP() * total;
-            if (complete) {
-                // Every token is a candidate: the exact path's own sums, so its own decisions.
-                int r = prefix(logits, ids, w, kept, target, target, ws);
-                if (r >= 0) kept = r;
-            } else {
-                double lo = target * (1 - MARGIN);
-                double hi = params.topP() * (total + scan.tailBound()) * (1 + MARGIN);
-                int r = prefix(logits, ids, w, kept, lo, hi, ws);
-                if (r == UNDECIDED || (r == NOT_REACHED && tailSurvivesMinP)) return null;
-                if (r >= 0) kept = r;
-            }
+            double margin = MARGIN_PER_TOKEN * (logits.length + 16);
+            double lo = params.topP() * total * (1 - margin);
+            double hi = params.topP() * (total + (complete ? 0 : scan.tailBound())) * (1 + margin);
+            int r = prefix(logits, ids, w, kept, lo, hi, ws);
+            if (r == UNDECIDED || (r == NOT_REACHED && tailSurvivesMinP)) return null;
+            if (r >= 0) kept = r;
         } else if (tailSurvivesMinP) {
             return null;
         }
@@ -75,61 +73,67 @@ final class CandidateTruncation {
      * {@code hi}. {@link #NOT_REACHED} when all n together stay below {@code lo}, {@link #UNDECIDED}
      * when the prefix reaching {@code lo} falls short of {@code hi}.
      *
-     * <p>Candidates are bucketed by the binary exponent of their weight first: bucket order agrees
-     * with rank order, so only the buckets up to the one where the mass reaches {@code hi} are
-     * sorted. Their rank-order sum can miss by rounding what the bucket sums reached; then every
-     * bucket is sorted.
+     * <p>Nothing is sorted but the one bin where the prefix ends: the candidates are binned by
+     * logit over their own range ({@value #BINS} equal bins, so bin order is rank order), the bin
+     * masses locate the boundary bin, and only its candidates are ranked. A nucleus that holds most
+     * of a flat 152k vocabulary then costs one pass, not a sort. The bin sums add up in another order
+     * than a rank-order walk, which is why {@code lo} and {@code hi} carry a rounding margin.
      */
     static int prefix(float[] logits, int[] ids, double[] w, int n, double lo, double hi, SamplingWorkspace ws) {
-        double[] bucketMass = new double[BUCKETS];
-        for (int j = 0; j < n; j++) bucketMass[bucket(w[j])] += w[j];
-        int lastBucket = BUCKETS - 1;
-        double cumulative = 0;
-        for (int b = 0; b < BUCKETS; b++) {
-            cumulative += bucketMass[b];
-            if (cumulative >= hi) {
-                lastBucket = b;
+        float top = Float.NEGATIVE_INFINITY;
+        float bottom = Float.POSITIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float v = logits[ids[j]];
+            top = Math.max(top, v);
+            bottom = Math.min(bottom, v);
+        }
+        double scale = top > bottom ? (BINS - 1) / ((double) top - bottom) : 0;
+        double[] mass = ws.binMass(BINS);
+        int[] bins = ws.bins(n);
+        for (int j = 0; j < n; j++) {
+            int b = bin(logits[ids[j]], top, scale);
+            bins[j] = b;
+            mass[b] += w[j];
+        }
+        double before = 0;
+        int boundary = -1;
+        for (int b = 0; b < BINS; b++) {
+            if (before + mass[b] >= lo) {
+                boundary = b;
                 break;
             }
+            before += mass[b];
         }
-        int r = sortedPrefix(logits, ids, w, n, lo, hi, lastBucket, ws);
-        if (r == NOT_REACHED && lastBucket < BUCKETS - 1) r = sortedPrefix(logits, ids, w, n, lo, hi, BUCKETS - 1, ws);
-        return r;
-    }
-
-    private static int sortedPrefix(float[] logits, int[] ids, double[] w, int n, double lo, double hi, int lastBucket,
-                                    SamplingWorkspace ws) {
+        if (boundary < 0) return NOT_REACHED;
         long[] keys = ws.keys(n);
         int m = 0;
         for (int j = 0; j < n; j++) {
             // Positions ascend with token ids, so equal logits still rank by the lower id.
-            if (bucket(w[j]) <= lastBucket) keys[m++] = RankedKeys.key(logits[ids[j]], j);
+            if (bins[j] == boundary) keys[m++] = RankedKeys.key(logits[ids[j]], j);
         }
         Arrays.sort(keys, 0, m);
-        double cumulative = 0;
-        for (int r = 0; r < m; r++) {
+        double cumulative = before;
+        long last = Long.MAX_VALUE;
+        for (int r = 0; r < m && last == Long.MAX_VALUE; r++) {
             cumulative += w[RankedKeys.index(keys[r])];
-            if (cumulative >= lo) {
-                if (cumulative < hi) return UNDECIDED;
-                // Back to ascending positions, then compact in place: a position is never
-                // overwritten before it is read.
-                int[] positions = new int[r + 1];
-                for (int q = 0; q <= r; q++) positions[q] = RankedKeys.index(keys[q]);
-                Arrays.sort(positions);
-                for (int q = 0; q <= r; q++) {
-                    ids[q] = ids[positions[q]];
-                    w[q] = w[positions[q]];
-                }
-                return r + 1;
+            if (cumulative >= lo) last = keys[r];
+        }
+        // Rounding: the bin sum reached lo but its own rank-order walk did not.
+        if (last == Long.MAX_VALUE || cumulative < hi) return UNDECIDED;
+        int kept = 0;
+        for (int j = 0; j < n; j++) {
+            int b = bins[j];
+            if (b < boundary || (b == boundary && RankedKeys.key(logits[ids[j]], j) <= last)) {
+                ids[kept] = ids[j];
+                w[kept++] = w[j];
             }
         }
-        return NOT_REACHED;
+        return kept;
     }
 
-    /** 0 for weights in [1/2, 1], 1 for [1/4, 1/2), ...; monotone, so bucket order is rank order. */
-    private static int bucket(double weight) {
-        int b = -Math.getExponent(weight);
-        return Math.min(Math.max(b, 0), BUCKETS - 1);
+    /** Bin 0 holds the best logit; monotone (non-increasing in the logit), so bin order is rank order. */
+    private static int bin(float logit, float top, double scale) {
+        return (int) (((double) top - logit) * scale);
     }
 
     /** The first n candidates (token order) as a distribution of its own arrays, zero weights (underflow) dropped. */

@@ -13,6 +13,9 @@ public final class SamplingWorkspace {
     final RowScan scan = new RowScan();
     /** Candidate weights, parallel to {@link RowScan#ids}. */
     double[] weights = new double[RowScan.INITIAL_CAPACITY];
+    private double[] binMass = new double[0];
+    /** Each candidate's logit bin, parallel to {@link RowScan#ids}. */
+    private int[] bins = new int[RowScan.INITIAL_CAPACITY];
     /** Rank keys of the candidates that the nucleus needs ordered. */
     private long[] keys = new long[RowScan.INITIAL_CAPACITY];
     /** Rows the candidates could not decide, which took the exact path (a diagnostic for tests and benchmarks). */
@@ -30,6 +33,18 @@ public final class SamplingWorkspace {
         if (adjusted.length != logits.length) adjusted = new float[logits.length];
         System.arraycopy(logits, 0, adjusted, 0, logits.length);
         return adjusted;
+    }
+
+    /** Zeroed bin masses for the top-p boundary search. */
+    double[] binMass(int bins) {
+        if (binMass.length != bins) binMass = new double[bins];
+        else java.util.Arrays.fill(binMass, 0);
+        return binMass;
+    }
+
+    int[] bins(int capacity) {
+        if (bins.length < capacity) bins = new int[Math.max(capacity, 2 * bins.length)];
+        return bins;
     }
 
     long[] keys(int capacity) {
