@@ -51,7 +51,8 @@ public final class BenchCommand {
         @Option(names = "--testbed", defaultValue = "stories",
                 description = "forged models to run on when --model/--draft are not given: stories (205M target, 512 tokens), "
                         + "vocab-32k, vocab-152k (~160M/~195M targets with real-size vocabularies and their drafts), "
-                        + "tiny-32k, tiny-152k, tiny-256k (near-free decodes, no draft); default ${DEFAULT-VALUE}")
+                        + "tiny-32k, tiny-152k, tiny-256k (stories260K grown to real sizes: little compute, peaked distributions), "
+                        + "flat-32k, flat-152k, flat-256k (near-free random models: flat distributions); default ${DEFAULT-VALUE}")
         String testbed;
 
         @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")

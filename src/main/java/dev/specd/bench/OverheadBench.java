@@ -29,16 +29,25 @@ import java.util.concurrent.TimeUnit;
  * number of tokens. Runs alternate (specd, llama.cpp, specd, ...) so that drifts of the machine hit
  * both alike.
  *
- * <p>Besides the speed, each specd run reports its host time per token: the time per token minus
- * the mean compute time of its decodes, i.e. everything specd does in Java around llama.cpp.
+ * <p>Besides the speed, each specd run reports its host time per token, everything specd does
+ * around llama.cpp's decode: as wall time (time per token minus the mean decode) and as the engine
+ * thread's CPU time between decodes, which a busy machine inflates far less. specd warms up over a
+ * few whole generations first, so that the JIT has compiled the per-token path, as it has in a
+ * server that has been running for a while.
  */
 public final class OverheadBench {
 
     static final String RESULT_PREFIX = "PEER-RESULT ";
 
-    /** @param hostNanosPerToken specd's time per token outside the engine's decodes; NaN for the peer */
-    public record Run(int index, String engine, Timing timing, double hostNanosPerToken) {
+    /**
+     * @param hostNanosPerToken    specd's wall time per token outside the engine's decodes; NaN for the peer
+     * @param hostCpuNanosPerToken the engine thread's CPU time per token between decodes; NaN for the peer
+     */
+    public record Run(int index, String engine, Timing timing, double hostNanosPerToken, double hostCpuNanosPerToken) {
     }
+
+    /** Whole warm-up generations before specd's measured one: enough for C2 to compile the token path. */
+    static final int WARM_UP_RUNS = 6;
 
     private final Path model;
     private final String prompt;
@@ -60,9 +69,10 @@ public final class OverheadBench {
         List<Run> out = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
             out.add(specd(r));
-            System.err.printf("run %d specd     %.2f tok/s, host %.1f us/token%n", r, out.getLast().timing().tokensPerSecond(),
-                    out.getLast().hostNanosPerToken() / 1e3);
-            out.add(new Run(r, "llama.cpp", peer(), Double.NaN));
+            System.err.printf("run %d specd     %.2f tok/s, host %.1f us/token (engine thread CPU %.1f us/token)%n", r,
+                    out.getLast().timing().tokensPerSecond(), out.getLast().hostNanosPerToken() / 1e3,
+                    out.getLast().hostCpuNanosPerToken() / 1e3);
+            out.add(new Run(r, "llama.cpp", peer(), Double.NaN, Double.NaN));
             System.err.printf("run %d llama.cpp %.2f tok/s%n", r, out.getLast().timing().tokensPerSecond());
         }
         return out;
@@ -75,13 +85,17 @@ public final class OverheadBench {
                 CascadeSpec.DEFAULT, PolicySpec.STATIC, false);
         try (EngineLoop engine = plan.open(backend, null, contextLength, 1, threads, 1, EnergyAccount.unmetered())) {
             int[] promptTokens = backend.vocab().tokenize(prompt, true, true);
-            generate(engine, promptTokens, 8); // warm-up, as the peer does
+            for (int w = 0; w < WARM_UP_RUNS; w++) generate(engine, promptTokens, tokens);
             backend.takeDecodes();
             Timing t = generate(engine, promptTokens, tokens);
             // The first decode is the prompt's; each later one computes the next token.
-            List<Long> decodes = backend.takeDecodes();
-            double decodePerToken = decodes.stream().skip(1).mapToLong(Long::longValue).average().orElse(0);
-            return new Run(index, "specd", t, t.decodeNanos() / (double) (t.tokens() - 1) - decodePerToken);
+            List<TimedBackend.Decode> d = backend.takeDecodes();
+            double decodePerToken = d.stream().skip(1).mapToLong(TimedBackend.Decode::computeNanos).average().orElse(0);
+            double cpuBetween = 0;
+            for (int i = 1; i < d.size(); i++) cpuBetween += d.get(i).cpuBefore() - d.get(i - 1).cpuAfter();
+            // After the last decode comes the last token's sampling and emission, like after every other.
+            return new Run(index, "specd", t, t.decodeNanos() / (double) (t.tokens() - 1) - decodePerToken,
+                    d.size() > 1 ? cpuBetween / (d.size() - 1) : Double.NaN);
         }
     }
 

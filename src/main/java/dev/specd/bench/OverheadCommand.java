@@ -53,15 +53,15 @@ final class OverheadCommand implements Callable<Integer> {
         double ours = median(results, "specd", r -> r.timing().tokensPerSecond());
         double peer = median(results, "llama.cpp", r -> r.timing().tokensPerSecond());
         double hostMicros = median(results, "specd", OverheadBench.Run::hostNanosPerToken) / 1e3;
+        double hostCpuMicros = median(results, "specd", OverheadBench.Run::hostCpuNanosPerToken) / 1e3;
         double extraMicros = 1e6 / ours - 1e6 / peer;
         Files.createDirectories(out);
         StringBuilder csv = new StringBuilder("run,engine,sampling,tokens,decode_seconds,first_token_seconds,"
-                + "tokens_per_second,host_us_per_token\n");
+                + "tokens_per_second,host_us_per_token,host_cpu_us_per_token\n");
         for (OverheadBench.Run r : results) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.6f,%.6f,%.3f,%s%n", r.index(), r.engine(), chain.id(),
+            csv.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%.6f,%.6f,%.3f,%s,%s%n", r.index(), r.engine(), chain.id(),
                     r.timing().tokens(), r.timing().decodeNanos() / 1e9, r.timing().firstTokenNanos() / 1e9,
-                    r.timing().tokensPerSecond(), Double.isNaN(r.hostNanosPerToken()) ? ""
-                            : String.format(Locale.ROOT, "%.2f", r.hostNanosPerToken() / 1e3)));
+                    r.timing().tokensPerSecond(), micros(r.hostNanosPerToken()), micros(r.hostCpuNanosPerToken())));
         }
         Files.writeString(out.resolve("overhead.csv"), csv);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -76,14 +76,19 @@ final class OverheadCommand implements Callable<Integer> {
         json.put("llamacpp_tokens_per_second", peer);
         json.put("ratio", ours / peer);
         json.put("specd_host_us_per_token", hostMicros);
+        json.put("specd_host_cpu_us_per_token", hostCpuMicros);
         json.put("extra_us_per_token_vs_llamacpp", extraMicros);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("overhead.json").toFile(), json);
         System.out.printf(Locale.ROOT, "specd %.2f tok/s, llama.cpp %.2f tok/s (medians of %d runs, %s): ratio %.3f%n",
                 ours, peer, runs, chain.id(), ours / peer);
-        System.out.printf(Locale.ROOT, "specd host time %.1f us/token; specd - llama.cpp %.1f us/token%n", hostMicros,
-                extraMicros);
+        System.out.printf(Locale.ROOT, "specd host time %.1f us/token (engine thread CPU %.1f us/token); "
+                + "specd - llama.cpp %.1f us/token%n", hostMicros, hostCpuMicros, extraMicros);
         System.out.println("wrote " + out.resolve("overhead.csv") + " and " + out.resolve("overhead.json"));
         return 0;
+    }
+
+    private static String micros(double nanos) {
+        return Double.isNaN(nanos) ? "" : String.format(Locale.ROOT, "%.2f", nanos / 1e3);
     }
 
     private static double median(List<OverheadBench.Run> runs, String engine, ToDoubleFunction<OverheadBench.Run> value) {

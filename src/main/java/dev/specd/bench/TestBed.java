@@ -17,9 +17,14 @@ import java.util.stream.Collectors;
  *   <li>{@code vocab-32k}, {@code vocab-152k}: the same idea at real vocabulary sizes: stories260K
  *       with its vocabulary grown to 32,000 / 152,064 tokens drafts (as F16), and its expansion to
  *       ~160M / ~195M parameters at ε 0.02 verifies;</li>
- *   <li>{@code tiny-32k}, {@code tiny-152k}, {@code tiny-256k}: random 8-wide one-block models
+ *   <li>{@code tiny-32k}, {@code tiny-152k}, {@code tiny-256k}: stories260K grown to 32,000 /
+ *       152,064 / 256,000 tokens, in F16 (the pairs' drafts): a trained model's peaked next-token
+ *       distributions, as top-p meets them in practice, at little compute (64 wide, 5 blocks,
+ *       plus the vocabulary-sized output layer); no draft;</li>
+ *   <li>{@code flat-32k}, {@code flat-152k}, {@code flat-256k}: random 8-wide one-block models
  *       with llama-2-tiny-random's real 32k Llama-2 tokenizer, grown to 152,064 / 256,000 tokens:
- *       decoding costs almost nothing, so what is left is the host's work per token (no draft).</li>
+ *       decoding costs almost nothing, and random weights give nearly uniform distributions, the
+ *       worst case for top-p (its nucleus holds most of the vocabulary); no draft.</li>
  * </ul>
  */
 enum TestBed {
@@ -27,9 +32,12 @@ enum TestBed {
     STORIES("stories", BenchCommand.defaultTarget(), Optional.of(Sources.STORIES_260K)),
     VOCAB_32K("vocab-32k", expanded(32_000, 768, 3072, 16), Optional.of(draft(32_000))),
     VOCAB_152K("vocab-152k", expanded(152_064, 512, 2048, 12), Optional.of(draft(152_064))),
-    TINY_32K("tiny-32k", tiny(32_000), Optional.empty()),
-    TINY_152K("tiny-152k", tiny(152_064), Optional.empty()),
-    TINY_256K("tiny-256k", tiny(256_000), Optional.empty());
+    TINY_32K("tiny-32k", draft(32_000), Optional.empty()),
+    TINY_152K("tiny-152k", draft(152_064), Optional.empty()),
+    TINY_256K("tiny-256k", draft(256_000), Optional.empty()),
+    FLAT_32K("flat-32k", flat(32_000), Optional.empty()),
+    FLAT_152K("flat-152k", flat(152_064), Optional.empty()),
+    FLAT_256K("flat-256k", flat(256_000), Optional.empty());
 
     /** The source models (a holder, so that they exist before the constants that use them). */
     static final class Sources {
@@ -99,7 +107,7 @@ enum TestBed {
         return new ModelRef.Forged("expand", grown(vocab), Map.copyOf(p));
     }
 
-    private static ModelRef tiny(int vocab) {
+    private static ModelRef flat(int vocab) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("embd", "8");
         p.put("ff", "32");

@@ -9,34 +9,50 @@ import dev.specd.engine.ModelInfo;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.Vocab;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * A model whose contexts record how long each decode computed ({@link ModelContext#lastDecodeNanos}):
- * what a benchmark subtracts from the time per token to find the host's share, the work done in
- * Java around the engine (sampling, scheduling, emitting). Decodes run on the engine loop's
- * thread and are read on another, hence the lock.
+ * A model whose contexts record each decode: how long it computed ({@link ModelContext#lastDecodeNanos})
+ * and the decoding thread's CPU clock before and after it. What a benchmark needs to find the
+ * host's share of a token, the work done in Java around the engine (sampling, scheduling,
+ * emitting): the wall time per token minus the decode, or, robust to a busy machine, the engine
+ * thread's CPU time between one decode and the next. Decodes run on the engine loop's thread and
+ * are read on another, hence the lock.
  */
 final class TimedBackend implements ModelBackend {
 
+    /**
+     * One decode.
+     *
+     * @param computeNanos what the engine reports it computed
+     * @param cpuBefore    the decoding thread's CPU time when the call began
+     * @param cpuAfter     and when it returned
+     */
+    record Decode(long computeNanos, long cpuBefore, long cpuAfter) {
+    }
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private final ModelBackend delegate;
-    private final List<Long> decodeNanos = new ArrayList<>();
+    private final List<Decode> decodes = new ArrayList<>();
 
     TimedBackend(ModelBackend delegate) {
         this.delegate = delegate;
     }
 
-    /** The compute time of every decode since the last call, in order; clears the record. */
-    synchronized List<Long> takeDecodes() {
-        List<Long> out = List.copyOf(decodeNanos);
-        decodeNanos.clear();
+    /** Every decode since the last call, in order; clears the record. */
+    synchronized List<Decode> takeDecodes() {
+        List<Decode> out = List.copyOf(decodes);
+        decodes.clear();
         return out;
     }
 
-    private synchronized void record(long nanos) {
-        decodeNanos.add(nanos);
+    private synchronized void record(Decode decode) {
+        decodes.add(decode);
     }
 
     @Override
@@ -72,9 +88,11 @@ final class TimedBackend implements ModelBackend {
         }
 
         private List<float[][]> timed(Supplier<List<float[][]>> decode) {
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             List<float[][]> rows = decode.get();
-            record(context.lastDecodeNanos(System.nanoTime() - t0));
+            long wall = System.nanoTime() - t0;
+            record(new Decode(context.lastDecodeNanos(wall), cpu0, THREADS.getCurrentThreadCpuTime()));
             return rows;
         }
 
