@@ -19,7 +19,7 @@ public sealed interface Confidence {
 
     /**
      * The largest softmax probability, exp(max − logsumexp), with exp computed only near the top
-     * of the row ({@link Logprobs#maxProbability}: at most 1e-4 off, relative, at 152k tokens).
+     * of the row ({@link Logprobs#maxProbability}: at most 1.6e-4 off, relative, at 152k tokens).
      */
     record MaxProb() implements Confidence {
         @Override

@@ -36,8 +36,15 @@ final class CandidateTruncation {
     }
 
     static Distribution apply(float[] logits, SamplingParams params, SamplingWorkspace ws) {
+        Distribution d = apply(logits, params, ws, RowScan.DEPTH);
+        if (d != null) return d;
+        // The tail bound was too loose for this row: a second pass with a deeper cut tightens it.
+        return ws.scan.complete() ? null : apply(logits, params, ws, RowScan.DEEP);
+    }
+
+    private static Distribution apply(float[] logits, SamplingParams params, SamplingWorkspace ws, double depth) {
         RowScan scan = ws.scan;
-        scan.scan(logits, params.temperature());
+        scan.scan(logits, params.temperature(), depth);
         int n = scan.count;
         int[] ids = scan.ids;
         double[] w = ws.weights(n);

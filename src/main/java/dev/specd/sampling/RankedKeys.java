@@ -75,6 +75,38 @@ final class RankedKeys {
     }
 
     /**
+     * The keys of the {@code k} best of the {@code n} tokens {@code ids} (ascending), with the token
+     * id as index, sorted best first: {@link #selectBest(float[], int)} restricted to a candidate
+     * set that is known to hold them. The values are already validated.
+     */
+    static long[] selectBest(float[] values, int[] ids, int n, int k) {
+        long[] heap = new long[Math.min(k, n)];
+        int size = 0;
+        float worst = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            int i = ids[j];
+            float v = values[i];
+            if (v <= worst) {
+                continue;
+            }
+            long key = key(v, i);
+            if (size < heap.length) {
+                heap[size] = key;
+                siftUp(heap, size++);
+            } else {
+                heap[0] = key;
+                siftDown(heap, size);
+            }
+            if (size == heap.length) {
+                worst = values[index(heap[0])];
+            }
+        }
+        long[] best = size == heap.length ? heap : Arrays.copyOf(heap, size);
+        Arrays.sort(best);
+        return best;
+    }
+
+    /**
      * Maps a float to an int whose signed order matches {@link Float#compare} except that -0.0
      * equals 0.0 (they are the same logit). Flipping the magnitude bits of negative floats turns
      * sign-magnitude order into two's-complement order.

@@ -29,13 +29,23 @@ final class Truncation {
     /** The processed distribution at temperature &gt; 0; validates the row (NaN, +Infinity, all masked). */
     static Distribution apply(float[] logits, SamplingParams params, SamplingWorkspace ws) {
         boolean topK = params.topK() > 0 && params.topK() < logits.length;
-        if (!topK && (params.topP() < 1 || params.minP() > 0)) {
+        if (topK) {
+            // The k best are among the candidates whenever there are at least k of them: every
+            // other token ranks below each candidate.
+            RowScan scan = ws.scan;
+            scan.scan(logits, params.temperature(), RowScan.DEPTH);
+            if (scan.count >= params.topK()) {
+                return fromRanked(logits, RankedKeys.selectBest(logits, scan.ids, scan.count, params.topK()), params);
+            }
+            return exact(logits, -1, params);
+        }
+        if (params.topP() < 1 || params.minP() > 0) {
             Distribution d = CandidateTruncation.apply(logits, params, ws);
             if (d != null) return d;
             ws.exactFallbacks++;
             return exact(logits, ws.scan.best, params);
         }
-        return exact(logits, topK ? -1 : LogitsProcessor.argmax(logits), params);
+        return exact(logits, LogitsProcessor.argmax(logits), params);
     }
 
     /**
@@ -44,22 +54,24 @@ final class Truncation {
      * @param best the argmax when known, or -1 under top-k (the selection finds and validates it)
      */
     static Distribution exact(float[] logits, int best, SamplingParams params) {
-        int vocab = logits.length;
-        int[] ids;
-        boolean rankOrdered;
-        if (params.topK() > 0 && params.topK() < vocab) {
-            long[] keys = RankedKeys.selectBest(logits, params.topK());
-            ids = new int[keys.length];
-            for (int j = 0; j < keys.length; j++) {
-                ids[j] = RankedKeys.index(keys[j]);
-            }
-            best = ids[0];
-            rankOrdered = true;
-        } else {
-            ids = unmaskedTokens(logits);
-            rankOrdered = false;
+        if (params.topK() > 0 && params.topK() < logits.length) {
+            return fromRanked(logits, RankedKeys.selectBest(logits, params.topK()), params);
         }
+        return truncate(logits, unmaskedTokens(logits), best, false, params);
+    }
 
+    /** The rest of the chain after top-k selected {@code keys} (rank order). */
+    private static Distribution fromRanked(float[] logits, long[] keys, SamplingParams params) {
+        int[] ids = new int[keys.length];
+        for (int j = 0; j < keys.length; j++) {
+            ids[j] = RankedKeys.index(keys[j]);
+        }
+        return truncate(logits, ids, ids[0], true, params);
+    }
+
+    /** Weights, min-p, top-p and renormalisation over {@code ids} (token order, or rank order after top-k). */
+    private static Distribution truncate(float[] logits, int[] ids, int best, boolean rankOrdered, SamplingParams params) {
+        int vocab = logits.length;
         double maxLogit = logits[best];
         double temperature = params.temperature();
         double[] weights = new double[ids.length];
