@@ -39,7 +39,9 @@ final class CandidateTruncation {
         Distribution d = apply(logits, params, ws, RowScan.DEPTH);
         if (d != null) return d;
         // The tail bound was too loose for this row: a second pass with a deeper cut tightens it.
-        return ws.scan.complete() ? null : apply(logits, params, ws, RowScan.DEEP);
+        if (ws.scan.complete()) return null;
+        ws.deepScans++;
+        return apply(logits, params, ws, RowScan.DEEP);
     }
 
     private static Distribution apply(float[] logits, SamplingParams params, SamplingWorkspace ws, double depth) {

@@ -20,12 +20,19 @@ public final class SamplingWorkspace {
     private long[] keys = new long[RowScan.INITIAL_CAPACITY];
     /** Rows the candidates could not decide, which took the exact path (a diagnostic for tests and benchmarks). */
     long exactFallbacks;
+    /** Rows that needed the second, deeper scan (a diagnostic). */
+    long deepScans;
     /** Logits after bias and penalties, when a request has them. */
     float[] adjusted = new float[0];
 
     /** How many rows so far needed the exact path because the candidates could not decide top-p or min-p. */
     public long exactFallbacks() {
         return exactFallbacks;
+    }
+
+    /** How many rows so far needed a second, deeper scan to decide top-p or min-p. */
+    public long deepScans() {
+        return deepScans;
     }
 
     /** A copy of {@code logits} in the reusable adjustment buffer. */
