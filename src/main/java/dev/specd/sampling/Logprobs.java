@@ -28,6 +28,9 @@ public final class Logprobs {
         }
     }
 
+    /** Vocabulary size up to which {@link #maxProbability} sums every token: a pass of exp that costs little. */
+    static final int EXACT_UP_TO = 4096;
+
     private Logprobs() {
     }
 
@@ -43,12 +46,13 @@ public final class Logprobs {
     }
 
     /**
-     * The model's largest token probability, exp(max − logsumexp) at temperature 1, computing exp
-     * only for the tokens within e^-20 of the best ({@link RowScan}): exact (to rounding) when
-     * every token is, and otherwise with each token further down counted as half the most it can
-     * weigh, which is off by at most V &middot; e^-20 / 2 relative (1.6e-4 with 152k tokens; on
-     * real rows, whose tail lies far below the cut, far less). Meant for a draft model's
-     * confidence, once per drafted token, where a full log-sum-exp costs a millisecond at 152k.
+     * The model's largest token probability, exp(max − logsumexp) at temperature 1. Vocabularies
+     * up to {@value #EXACT_UP_TO} tokens get it exactly (to rounding); larger ones compute exp only
+     * for the tokens within e^-20 of the best ({@link RowScan}) and count each token further down
+     * as half the most it can weigh, which is off by at most V &middot; e^-20 / 2 relative (1.6e-4
+     * with 152k tokens; on real rows, whose tail lies far below the cut, far less). Meant for a
+     * draft model's confidence, once per drafted token, where a full log-sum-exp costs a
+     * millisecond at 152k tokens.
      *
      * @throws IllegalArgumentException for NaN or +Infinity logits, or all of them masked
      */
@@ -60,10 +64,13 @@ public final class Logprobs {
         for (int j = 0; j < scan.count; j++) {
             sum += Math.exp(logits[scan.ids[j]] - max);
         }
-        if (!scan.complete()) {
-            sum += scan.tailBound() / 2;
+        if (scan.complete()) {
+            return 1 / sum;
         }
-        return 1 / sum;
+        if (logits.length <= EXACT_UP_TO) {
+            return Math.exp(max - logSumExp(logits));
+        }
+        return 1 / (sum + scan.tailBound() / 2);
     }
 
     /** The log-softmax of {@code logits}, one entry per vocabulary token. */
