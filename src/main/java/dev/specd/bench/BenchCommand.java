@@ -86,7 +86,7 @@ public final class BenchCommand {
     }
 
     @Command(name = "speculation", mixinStandardHelpOptions = true,
-            description = "Target-only vs lossless k=2,4,8 vs cascade tau=0.5,0.7,0.9 vs prompt lookup, greedy.")
+            description = "Target-only vs lossless k=2,4,8 vs cascade tau=0.5,0.7,0.9 vs prompt lookup, greedy or sampled.")
     static final class Speculation implements Callable<Integer> {
 
         @Mixin
@@ -98,14 +98,20 @@ public final class BenchCommand {
         @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
         int tokens;
 
+        @Option(names = "--sampling", defaultValue = "greedy",
+                description = "sampler chain: greedy, topp or topk (seeded); default ${DEFAULT-VALUE}")
+        String sampling;
+
         @Override
         public Integer call() throws IOException {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
             Path draftFile = draft.file(common);
-            System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
-            List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens)
+            SamplingChain chain = SamplingChain.named(sampling);
+            System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads, %s%n", target, draftFile, tokens, t,
+                    chain.id());
+            List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens, chain.params())
                     .run(SpeculationBench.defaultConfigs());
             double base = results.getFirst().tokensPerSecond();
             double editBase = results.stream().filter(r -> r.config().editPrompts()
