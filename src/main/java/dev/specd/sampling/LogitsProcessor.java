@@ -27,9 +27,12 @@ import java.util.Objects;
  * by the difference.
  *
  * <p>Rank order is "higher logit first, lower token id on equal logits" throughout, so every
- * filter is deterministic under ties. Top-k costs O(V log k); top-p without top-k sorts only the
- * candidates in the power-of-two probability buckets that hold the nucleus, not the whole
- * vocabulary.
+ * filter is deterministic under ties. Per row the cost is one pass over the vocabulary that finds
+ * the best token and the tokens within e^-20 of it, then work on those alone: exp, top-k
+ * selection, the top-p boundary (located by logit bins, only the boundary bin sorted), min-p. The
+ * rest of the vocabulary is only counted, which bounds its mass; when that bound cannot decide the
+ * top-p boundary, a deeper pass and, failing that, the exact pass over every token decide it, so
+ * the result is always the one the chain above defines.
  *
  * <p>Token ids in the logit bias or history that lie outside {@code logits.length} are ignored:
  * the API layer validates ids against the served model, and a draft model's vocabulary may be
