@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Plans a llama model with N(0, σ) weights and unit norms. Its tokenizer is copied from another
@@ -30,7 +29,8 @@ final class RandomModel {
         LinkedHashMap<String, GgufValue> m = new LinkedHashMap<>();
         m.put("general.architecture", GgufValue.string(LlamaShape.ARCH));
         m.put("general.name", GgufValue.string("random llama " + spec.embd() + "x" + spec.ff() + "x" + spec.layers()
-                + " seed " + spec.seed() + " with the " + Forge.stem(tokenizer.path()) + " tokenizer, " + vocab + " tokens"));
+                + " seed " + spec.seed() + " with the " + Forge.stem(tokenizer.path()) + " tokenizer"
+                + (spec.vocab() > 0 ? ", " + vocab + " tokens" : "")));
         Forge.putInt(m, LlamaShape.key("context_length"), spec.contextLength());
         Forge.putInt(m, LlamaShape.key("embedding_length"), spec.embd());
         Forge.putInt(m, LlamaShape.key("feed_forward_length"), spec.ff());
