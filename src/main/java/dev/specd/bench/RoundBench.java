@@ -124,26 +124,38 @@ final class RoundBench {
                     for (int i = 0; i <= k; i++) {
                         MemorySegment.copy(round.targetRows()[i], 0, natives, JAVA_FLOAT, (long) (k + i) * vocab, vocab);
                     }
-                    long c0 = cpu();
-                    for (int i = 0; i < 2 * k + 1; i++) MemorySegment.copy(natives, JAVA_FLOAT, (long) i * vocab, reused[i], 0, vocab);
-                    long c1 = cpu();
+                    // As the runtime meets them: each draft row copied out right after its decode and
+                    // processed at once, then the k + 1 target rows copied out together.
+                    float[][] draftRows = Arrays.copyOf(reused, k);
+                    float[][] targetRows = Arrays.copyOfRange(reused, k, 2 * k + 1);
                     List<Distribution> qs = new ArrayList<>(k);
                     double sink = 0;
+                    long copy = 0;
+                    long drafting = 0;
                     for (int i = 0; i < k; i++) {
-                        qs.add(draftSampler.distribution(round.draftRows()[i], null));
+                        long t0 = cpu();
+                        MemorySegment.copy(natives, JAVA_FLOAT, (long) i * vocab, draftRows[i], 0, vocab);
+                        long t1 = cpu();
+                        qs.add(draftSampler.distribution(draftRows[i], null));
                         sink += draftSampler.sample(qs.getLast());
-                        sink += Logprobs.maxProbability(round.draftRows()[i], confidence);
+                        sink += Logprobs.maxProbability(draftRows[i], confidence);
+                        drafting += cpu() - t1;
+                        copy += t1 - t0;
+                    }
+                    long c1 = cpu();
+                    for (int i = 0; i <= k; i++) {
+                        MemorySegment.copy(natives, JAVA_FLOAT, (long) (k + i) * vocab, targetRows[i], 0, vocab);
                     }
                     long c2 = cpu();
-                    List<Distribution> ps = targetSampler.distributions(round.targetRows(), round.drafts(), null);
+                    List<Distribution> ps = targetSampler.distributions(targetRows, round.drafts(), null);
                     long c3 = cpu();
                     Verification eager = RejectionSampler.verify(round.drafts(), qs, ps, targetSampler);
                     long c4 = cpu();
-                    Verification lazy = RejectionSampler.verifyRows(round.drafts(), qs, round.targetRows(), null, targetSampler);
+                    Verification lazy = RejectionSampler.verifyRows(round.drafts(), qs, targetRows, null, targetSampler);
                     long c5 = cpu();
                     if (sink < 0 || eager.emittedCount() + lazy.emittedCount() < 2) throw new IllegalStateException();
-                    long[] marks = {c0, c1, c2, c3, c4, c5};
-                    for (int p = 0; p < PHASES.size(); p++) samples.get(PHASES.get(p))[n] = (marks[p + 1] - marks[p]) / 1e3;
+                    double[] phases = {copy + c2 - c1, drafting, c3 - c2, c4 - c3, c5 - c4};
+                    for (int p = 0; p < PHASES.size(); p++) samples.get(PHASES.get(p))[n] = phases[p] / 1e3;
                     n++;
                 }
             }
