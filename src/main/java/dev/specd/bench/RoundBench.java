@@ -11,7 +11,6 @@ import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sampling.SamplingWorkspace;
 import dev.specd.sampling.TokenCounts;
 import dev.specd.sampling.Verification;
 
@@ -41,8 +40,9 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  *   <li>{@code verify (lazy)}: what the runtime does instead of the last two, processing target
  *       rows only as far as the tests get.</li>
  * </ul>
- * Times are the engine thread's CPU time (a busy machine inflates them far less than wall time),
- * medians over the repetitions, per round.
+ * Times are the thread's CPU time (a busy machine inflates them far less than wall time), per
+ * round, as means and medians over the repetitions; a round's cost depends on how many drafts
+ * the target accepts, so the mean is the cost a generation pays on average.
  */
 final class RoundBench {
 
@@ -51,6 +51,15 @@ final class RoundBench {
 
     /** One captured round: the draft's k rows and tokens, the target's k + 1 rows. */
     record Round(float[][] draftRows, int[] drafts, float[][] targetRows) {
+    }
+
+    /**
+     * CPU microseconds per round, mean and median for each of {@link #PHASES} and for the whole
+     * round as the runtime runs it (copy + draft sampling + lazy verification), and the drafts
+     * accepted per round (which decides how many target rows the lazy verification reads).
+     */
+    record Result(Map<String, Double> mean, Map<String, Double> median, double roundMean, double roundMedian,
+                  double acceptedMean) {
     }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -105,24 +114,27 @@ final class RoundBench {
         return rounds;
     }
 
-    /** Median CPU microseconds per round for each of {@link #PHASES}, over {@code repetitions} passes. */
-    Map<String, Double> measure(List<Round> rounds, int repetitions) {
+    /** CPU time per round over {@code repetitions} passes over the captured rounds. */
+    Result measure(List<Round> rounds, int repetitions) {
         int vocab = rounds.getFirst().targetRows()[0].length;
         Map<String, double[]> samples = new LinkedHashMap<>();
         for (String p : PHASES) samples.put(p, new double[repetitions * rounds.size()]);
+        double[] totals = new double[repetitions * rounds.size()];
+        long accepted = 0;
         try (Arena arena = Arena.ofConfined()) {
             // Native copies of the rows, for the copy-out that decodeTransient does.
             MemorySegment natives = arena.allocate(JAVA_FLOAT, (long) vocab * (2L * k + 1));
             float[][] reused = new float[2 * k + 1][vocab];
             Sampler draftSampler = new Sampler(params);
+            // As ModelDrafter sets it up: one scan per draft row serves q and the confidence.
+            draftSampler.workspace().shareScansWithMaxProbability();
             Sampler targetSampler = new Sampler(params);
-            SamplingWorkspace confidence = new SamplingWorkspace();
             int n = 0;
             for (int rep = 0; rep < repetitions; rep++) {
                 for (Round round : rounds) {
-                    for (int i = 0; i < k; i++) MemorySegment.copy(round.draftRows()[i], 0, natives, JAVA_FLOAT, (long) i * vocab, vocab);
+                    for (int i = 0; i < k; i++) MemorySegment.copy(round.draftRows()[i], 0, natives, JAVA_FLOAT, offset(i, vocab), vocab);
                     for (int i = 0; i <= k; i++) {
-                        MemorySegment.copy(round.targetRows()[i], 0, natives, JAVA_FLOAT, (long) (k + i) * vocab, vocab);
+                        MemorySegment.copy(round.targetRows()[i], 0, natives, JAVA_FLOAT, offset(k + i, vocab), vocab);
                     }
                     // As the runtime meets them: each draft row copied out right after its decode and
                     // processed at once, then the k + 1 target rows copied out together.
@@ -134,39 +146,54 @@ final class RoundBench {
                     long drafting = 0;
                     for (int i = 0; i < k; i++) {
                         long t0 = cpu();
-                        MemorySegment.copy(natives, JAVA_FLOAT, (long) i * vocab, draftRows[i], 0, vocab);
+                        MemorySegment.copy(natives, JAVA_FLOAT, offset(i, vocab), draftRows[i], 0, vocab);
                         long t1 = cpu();
                         qs.add(draftSampler.distribution(draftRows[i], null));
                         sink += draftSampler.sample(qs.getLast());
-                        sink += Logprobs.maxProbability(draftRows[i], confidence);
+                        sink += Logprobs.maxProbability(draftRows[i], draftSampler.workspace());
                         drafting += cpu() - t1;
                         copy += t1 - t0;
                     }
                     long c1 = cpu();
                     for (int i = 0; i <= k; i++) {
-                        MemorySegment.copy(natives, JAVA_FLOAT, (long) (k + i) * vocab, targetRows[i], 0, vocab);
+                        MemorySegment.copy(natives, JAVA_FLOAT, offset(k + i, vocab), targetRows[i], 0, vocab);
                     }
                     long c2 = cpu();
-                    List<Distribution> ps = targetSampler.distributions(targetRows, round.drafts(), null);
-                    long c3 = cpu();
-                    Verification eager = RejectionSampler.verify(round.drafts(), qs, ps, targetSampler);
-                    long c4 = cpu();
+                    // The runtime's way first, on rows as fresh from the copy as the runtime finds them.
                     Verification lazy = RejectionSampler.verifyRows(round.drafts(), qs, targetRows, null, targetSampler);
+                    long c3 = cpu();
+                    List<Distribution> ps = targetSampler.distributions(targetRows, round.drafts(), null);
+                    long c4 = cpu();
+                    Verification eager = RejectionSampler.verify(round.drafts(), qs, ps, targetSampler);
                     long c5 = cpu();
                     if (sink < 0 || eager.emittedCount() + lazy.emittedCount() < 2) throw new IllegalStateException();
-                    double[] phases = {copy + c2 - c1, drafting, c3 - c2, c4 - c3, c5 - c4};
+                    double[] phases = {copy + c2 - c1, drafting, c4 - c3, c5 - c4, c3 - c2};
                     for (int p = 0; p < PHASES.size(); p++) samples.get(PHASES.get(p))[n] = phases[p] / 1e3;
+                    totals[n] = (phases[0] + phases[1] + phases[4]) / 1e3;
+                    accepted += lazy.accepted();
                     n++;
                 }
             }
         }
+        Map<String, Double> means = new LinkedHashMap<>();
         Map<String, Double> medians = new LinkedHashMap<>();
         samples.forEach((phase, values) -> {
-            double[] sorted = values.clone();
-            Arrays.sort(sorted);
-            medians.put(phase, sorted[sorted.length / 2]);
+            means.put(phase, Arrays.stream(values).average().orElseThrow());
+            medians.put(phase, median(values));
         });
-        return medians;
+        return new Result(means, medians, Arrays.stream(totals).average().orElseThrow(), median(totals),
+                (double) accepted / totals.length);
+    }
+
+    /** Byte offset of row {@code row} in the native block. */
+    private static long offset(int row, int vocab) {
+        return (long) row * vocab * Float.BYTES;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static long cpu() {

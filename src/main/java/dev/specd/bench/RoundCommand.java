@@ -50,11 +50,11 @@ final class RoundCommand implements Callable<Integer> {
         List<String> prompts = SpeculationBench.STORY_PROMPTS.subList(0, 4);
         List<RoundBench.Round> rounds = bench.capture(target, draftFile, prompts, roundsPerPrompt, common.threads());
         int vocab = rounds.getFirst().targetRows()[0].length;
-        Map<String, Double> phases = bench.measure(rounds, repetitions);
-        double round = phases.get("logits copy") + phases.get("draft sampling") + phases.get("verify (lazy)");
-        StringBuilder csv = new StringBuilder("phase,cpu_us_per_round\n");
-        phases.forEach((p, us) -> csv.append(String.format(Locale.ROOT, "%s,%.2f%n", p, us)));
-        csv.append(String.format(Locale.ROOT, "round (copy + draft sampling + lazy verify),%.2f%n", round));
+        RoundBench.Result r = bench.measure(rounds, repetitions);
+        StringBuilder csv = new StringBuilder("phase,cpu_us_per_round_mean,cpu_us_per_round_median\n");
+        r.mean().forEach((p, us) -> csv.append(String.format(Locale.ROOT, "%s,%.2f,%.2f%n", p, us, r.median().get(p))));
+        csv.append(String.format(Locale.ROOT, "round (copy + draft sampling + lazy verify),%.2f,%.2f%n", r.roundMean(),
+                r.roundMedian()));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("benchmark", "round");
         json.put("target", target.toString());
@@ -64,17 +64,23 @@ final class RoundCommand implements Callable<Integer> {
         json.put("sampling", chain.id());
         json.put("rounds", rounds.size());
         json.put("repetitions", repetitions);
-        json.put("cpu_us_per_round", phases);
-        json.put("round_cpu_us", round);
+        json.put("accepted_per_round_mean", r.acceptedMean());
+        json.put("cpu_us_per_round_mean", r.mean());
+        json.put("cpu_us_per_round_median", r.median());
+        json.put("round_cpu_us_mean", r.roundMean());
+        json.put("round_cpu_us_median", r.roundMedian());
         Files.createDirectories(common.out);
         Files.writeString(common.out.resolve("round.csv"), csv);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(common.out.resolve("round.json").toFile(), json);
-        Charts.bars(common.out.resolve("round.png"), "Host time of one round (k = " + k + ", " + vocab + " tokens, "
-                + chain.id() + ")", "CPU us", Map.of("us", phases));
-        System.out.printf(Locale.ROOT, "%d tokens, k = %d, %s, median CPU time per round over %d rounds x %d:%n", vocab, k,
-                chain.id(), rounds.size(), repetitions);
-        phases.forEach((p, us) -> System.out.printf(Locale.ROOT, "  %-18s %8.1f us%n", p, us));
-        System.out.printf(Locale.ROOT, "  %-18s %8.1f us  (copy + draft sampling + lazy verify)%n", "round", round);
+        Charts.bars(common.out.resolve("round.png"), "Host CPU time of one round (k = " + k + ", " + vocab + " tokens, "
+                + chain.id() + ")", "us", Map.of("mean", r.mean(), "median", r.median()));
+        System.out.printf(Locale.ROOT, "%d tokens, k = %d, %s: CPU time per round over %d rounds x %d "
+                + "(%.2f drafts accepted per round on average)%n", vocab, k, chain.id(), rounds.size(), repetitions,
+                r.acceptedMean());
+        System.out.printf(Locale.ROOT, "  %-18s %9s %9s%n", "phase", "mean us", "median us");
+        r.mean().forEach((p, us) -> System.out.printf(Locale.ROOT, "  %-18s %9.1f %9.1f%n", p, us, r.median().get(p)));
+        System.out.printf(Locale.ROOT, "  %-18s %9.1f %9.1f  (copy + draft sampling + lazy verify)%n", "round",
+                r.roundMean(), r.roundMedian());
         System.out.println("wrote " + common.out.resolve("round.csv") + ", round.json and round.png");
         return 0;
     }

@@ -49,6 +49,8 @@ public final class ModelDrafter implements Drafter {
         this.context = context;
         this.params = params;
         this.sampler = sampler;
+        // Each row is asked for q and, with the default confidence, the max probability: one scan serves both.
+        sampler.workspace().shareScansWithMaxProbability();
         this.confidence = confidence;
         this.logprobs = logprobs;
     }

@@ -46,9 +46,10 @@ final class CandidateTruncation {
 
     private static Distribution apply(float[] logits, SamplingParams params, SamplingWorkspace ws, double depth) {
         RowScan scan = ws.scan;
-        scan.scan(logits, params.temperature(), depth);
+        scan.scan(logits, params.temperature(), ws.depth(depth, params.temperature()));
         int n = scan.count;
-        int[] ids = scan.ids;
+        // Filters compact these in place; the scan's own list stays intact for whoever reuses it.
+        int[] ids = ws.candidates(scan.ids, n);
         double[] w = ws.weights(n);
         double maxLogit = logits[scan.best];
         double temperature = params.temperature();

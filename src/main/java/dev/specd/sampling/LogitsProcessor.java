@@ -70,7 +70,7 @@ public final class LogitsProcessor {
         Objects.requireNonNull(params, "params");
         float[] adjusted = needsAdjustment(params, history) ? adjust(logits, params, history, workspace) : logits;
         if (params.isGreedy()) {
-            return Distribution.pointMass(adjusted.length, argmax(adjusted));
+            return Distribution.pointMass(adjusted.length, greedy(adjusted, workspace));
         }
         return Truncation.apply(adjusted, params, workspace);
     }
@@ -136,6 +136,13 @@ public final class LogitsProcessor {
         }
         double subtract = params.frequencyPenalty() * count + (count > 0 ? params.presencePenalty() : 0.0);
         return (float) (value - subtract);
+    }
+
+    /** The argmax; by a scan that a later {@link Logprobs#maxProbability} can reuse, when the workspace shares them. */
+    private static int greedy(float[] logits, SamplingWorkspace workspace) {
+        if (!workspace.sharesScans()) return argmax(logits);
+        workspace.scan.scan(logits, 1.0, RowScan.DEPTH);
+        return workspace.scan.best;
     }
 
     /** Index of the largest logit, ties to the lowest index; validates the vector on the way. */

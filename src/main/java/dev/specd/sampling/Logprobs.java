@@ -52,13 +52,15 @@ public final class Logprobs {
      * as half the most it can weigh, which is off by at most V &middot; e^-20 / 2 relative (1.6e-4
      * with 152k tokens; on real rows, whose tail lies far below the cut, far less). Meant for a
      * draft model's confidence, once per drafted token, where a full log-sum-exp costs a
-     * millisecond at 152k tokens.
+     * millisecond at 152k tokens; with {@link SamplingWorkspace#shareScansWithMaxProbability} it
+     * reuses the scan that processed the same row for sampling.
      *
      * @throws IllegalArgumentException for NaN or +Infinity logits, or all of them masked
      */
     public static double maxProbability(float[] logits, SamplingWorkspace workspace) {
         RowScan scan = workspace.scan;
-        scan.scan(logits, 1.0, RowScan.DEPTH);
+        // The scan that just processed this row for sampling serves, when it went deep enough.
+        if (!scan.covers(logits, RowScan.DEPTH)) scan.scan(logits, 1.0, RowScan.DEPTH);
         double max = scan.max;
         double sum = 0;
         for (int j = 0; j < scan.count; j++) {
@@ -70,7 +72,7 @@ public final class Logprobs {
         if (logits.length <= EXACT_UP_TO) {
             return Math.exp(max - logSumExp(logits));
         }
-        return 1 / (sum + scan.tailBound() / 2);
+        return 1 / (sum + scan.tailBound(1.0) / 2);
     }
 
     /** The log-softmax of {@code logits}, one entry per vocabulary token. */

@@ -32,6 +32,8 @@ final class RowScan {
     static final double DEEP = 28;
 
     int[] ids = new int[INITIAL_CAPACITY];
+    /** The row last scanned, so that a second question about the same row can reuse the scan. */
+    private float[] row;
     int count;
     int best;
     float max;
@@ -47,6 +49,7 @@ final class RowScan {
      */
     void scan(float[] logits, double temperature, double depth) {
         if (logits.length == 0) throw new IllegalArgumentException("logits are empty");
+        row = null; // until the scan completes
         this.temperature = temperature;
         float m = Float.NEGATIVE_INFINITY;
         int b = -1;
@@ -80,6 +83,16 @@ final class RowScan {
         count = kept;
         // Everything else, masked tokens included (their bound is loose, never wrong).
         rest = logits.length - kept;
+        row = logits;
+    }
+
+    /**
+     * Whether the last scan was of this very array and reached at least {@code logitDepth} logits
+     * below its best: its candidates then hold every token within that depth. The caller must not
+     * have changed the array since.
+     */
+    boolean covers(float[] logits, double logitDepth) {
+        return row == logits && (double) max - cut >= logitDepth;
     }
 
     /** Whether every unmasked token is a candidate, so that sums over the candidates are exact. */
@@ -92,12 +105,21 @@ final class RowScan {
      * weight (1): each lies under the cut, and exp is monotone.
      */
     double tailBound() {
-        return rest * tailMaxWeight();
+        return tailBound(temperature);
+    }
+
+    /** {@link #tailBound()} for weights at another temperature. */
+    double tailBound(double t) {
+        return rest * tailMaxWeight(t);
     }
 
     /** An upper bound on the weight of any non-candidate. */
     double tailMaxWeight() {
+        return tailMaxWeight(temperature);
+    }
+
+    private double tailMaxWeight(double t) {
         // The computed cut may round up a little; its own weight, plus an ulp's margin, still bounds.
-        return rest == 0 ? 0 : Math.exp((cut - (double) max) / temperature) * (1 + 1e-12);
+        return rest == 0 ? 0 : Math.exp((cut - (double) max) / t) * (1 + 1e-12);
     }
 }

@@ -11,10 +11,17 @@ package dev.specd.sampling;
 public final class SamplingWorkspace {
 
     final RowScan scan = new RowScan();
-    /** Candidate weights, parallel to {@link RowScan#ids}. */
+    /**
+     * Logits below the best that every scan reaches at least: set by {@link #shareScansWithMaxProbability}
+     * so that {@link Logprobs#maxProbability} can reuse the scan of the row just processed.
+     */
+    private double minLogitDepth;
+    /** A working copy of the scan's candidates, which the filters compact. */
+    private int[] candidates = new int[RowScan.INITIAL_CAPACITY];
+    /** Candidate weights, parallel to the working copy. */
     double[] weights = new double[RowScan.INITIAL_CAPACITY];
     private double[] binMass = new double[0];
-    /** Each candidate's logit bin, parallel to {@link RowScan#ids}. */
+    /** Each candidate's logit bin, parallel to the working copy. */
     private int[] bins = new int[RowScan.INITIAL_CAPACITY];
     /** Rank keys of the candidates that the nucleus needs ordered. */
     private long[] keys = new long[RowScan.INITIAL_CAPACITY];
@@ -24,6 +31,25 @@ public final class SamplingWorkspace {
     long deepScans;
     /** Logits after bias and penalties, when a request has them. */
     float[] adjusted = new float[0];
+
+    /**
+     * Makes every scan of a row reach deep enough for {@link Logprobs#maxProbability} to reuse it,
+     * for a drafter that asks both for q and for the draft model's confidence on each row: one
+     * pass over the vocabulary instead of two. Greedy rows are then scanned instead of only
+     * searched for their best token (one pass either way).
+     */
+    public void shareScansWithMaxProbability() {
+        minLogitDepth = RowScan.DEPTH;
+    }
+
+    boolean sharesScans() {
+        return minLogitDepth > 0;
+    }
+
+    /** The scan depth, in units of the temperature, to use at {@code temperature} for at least {@code depth}. */
+    double depth(double depth, double temperature) {
+        return Math.max(depth, minLogitDepth / temperature);
+    }
 
     /** How many rows so far needed the exact path because the candidates could not decide top-p or min-p. */
     public long exactFallbacks() {
@@ -47,6 +73,13 @@ public final class SamplingWorkspace {
         if (binMass.length != bins) binMass = new double[bins];
         else java.util.Arrays.fill(binMass, 0);
         return binMass;
+    }
+
+    /** The first {@code n} of {@code ids}, in a reused buffer. */
+    int[] candidates(int[] ids, int n) {
+        if (candidates.length < n) candidates = new int[Math.max(n, 2 * candidates.length)];
+        System.arraycopy(ids, 0, candidates, 0, n);
+        return candidates;
     }
 
     int[] bins(int capacity) {

@@ -33,7 +33,7 @@ final class Truncation {
             // The k best are among the candidates whenever there are at least k of them: every
             // other token ranks below each candidate.
             RowScan scan = ws.scan;
-            scan.scan(logits, params.temperature(), RowScan.DEPTH);
+            scan.scan(logits, params.temperature(), ws.depth(RowScan.DEPTH, params.temperature()));
             if (scan.count >= params.topK()) {
                 return fromRanked(logits, RankedKeys.selectBest(logits, scan.ids, scan.count, params.topK()), params);
             }

@@ -130,6 +130,29 @@ class FastPathsTest {
         assertEquals(Math.exp(3 - Logprobs.logSumExp(small)), Logprobs.maxProbability(small, ws), 1e-15);
     }
 
+    /** A drafter's workspace scans each row once for q and for the confidence, whatever the filters did in between. */
+    @Test
+    void maxProbabilityReusesTheScanOfTheRowJustSampled() {
+        SamplingWorkspace shared = new SamplingWorkspace();
+        shared.shareScansWithMaxProbability();
+        SamplingWorkspace alone = new SamplingWorkspace();
+        SamplingParams[] params = {SamplingParams.greedy(), VARIANTS[0], VARIANTS[3], VARIANTS[5],
+            SamplingParams.defaults().withTemperature(1.7).withTopP(0.9)};
+        for (long seed = 0; seed < 4; seed++) {
+            float[] row = Rows.realistic(seed, 40_000);
+            double exact = Math.exp(row[LogitsProcessor.argmax(row)] - Logprobs.logSumExp(row));
+            for (SamplingParams p : params) {
+                assertSame(ReferenceProcessor.process(row, p, null), LogitsProcessor.process(row, p, null, shared), p);
+                assertTrue(shared.scan.covers(row, RowScan.DEPTH), "the scan of " + p + " serves the confidence");
+                double reused = Logprobs.maxProbability(row, shared);
+                assertEquals(exact, reused, exact * row.length * Math.exp(-RowScan.DEPTH) / 2, p.toString());
+                assertEquals(Logprobs.maxProbability(row, alone), reused, exact * row.length * Math.exp(-RowScan.DEPTH), p.toString());
+            }
+        }
+        float[] other = Rows.realistic(99, 40_000);
+        assertTrue(!shared.scan.covers(other, RowScan.DEPTH), "another row is scanned afresh");
+    }
+
     @Test
     void rowScanFindsExactlyTheTokensAboveItsCutAndBoundsTheRest() {
         float[] rising = new float[3000];
