@@ -13,8 +13,8 @@ import java.util.Arrays;
  * ends (widened by a rounding margin, since the exact path sums in another order); otherwise, or
  * when the nucleus or min-p could reach into the tail, the caller falls back to the exact path.
  * On real rows the boundary token weighs far more than the tail bound, so the fallback is rare;
- * ties exactly at the boundary (equal logits) always take it, so they resolve as the exact path
- * resolves them.
+ * a prefix whose mass meets the target exactly (as equal logits can make it) always takes it, so
+ * such rows resolve as the exact path resolves them.
  *
  * <p>Min-p keeps a rank-order prefix too (p &ge; min_p &middot; p_max), so it runs first as a
  * filter that shrinks what top-p has to rank, as in {@link Truncation}.
