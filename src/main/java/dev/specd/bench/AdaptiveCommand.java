@@ -9,9 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,13 +52,11 @@ final class AdaptiveCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         int t = common.threads();
         Path target = common.target();
-        Path draftFile = draft.file();
+        Path draftFile = draft.file(common);
         System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
         EnergyAccount energy = new EnergyAccount(EnergyMeters.open(EnergyConfig.defaults()));
         AdaptiveBench bench = new AdaptiveBench(draftFile, t, tokens, stopConfidence, energy);
-        StringBuilder csv = new StringBuilder("workload,config,tokens,seconds,tokens_per_second,vs_target_only,"
-                + "vs_best_static,rounds,drafted,accepted,acceptance,mean_k,joules_per_token\n");
-        List<String> json = new ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
         Map<String, Map<String, Double>> speedup = Charts.ordered();
         Map<String, Map<String, Double>> joules = Charts.ordered();
         System.out.printf("%-16s %-16s %9s %9s %9s %10s %7s %8s%n", "workload", "config", "tok/s", "vs off", "vs best k",
@@ -84,15 +82,22 @@ final class AdaptiveCommand implements Callable<Integer> {
             Map<String, Double> bars = speedup.computeIfAbsent(w.name(), n -> Charts.ordered());
             Map<String, Double> perToken = joules.computeIfAbsent(w.name(), n -> Charts.ordered());
             for (AdaptiveBench.Result r : rs) {
-                csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.4f,%.3f,%.4f,%.4f,%d,%d,%d,%.4f,%.3f,%.5f%n", w.name(),
-                        r.config().name(), r.tokens(), r.seconds(), r.tokensPerSecond(), r.tokensPerSecond() / off,
-                        r.tokensPerSecond() / bestStatic, r.rounds(), r.drafted(), r.accepted(), r.acceptance(), r.meanK(),
-                        r.joulesPerToken()));
-                json.add(String.format(Locale.ROOT, "  {\"workload\":\"%s\",\"config\":\"%s\",\"tokens_per_second\":%.3f,"
-                                + "\"vs_target_only\":%.4f,\"vs_best_static\":%.4f,\"acceptance\":%.4f,\"mean_k\":%.3f,"
-                                + "\"joules_per_token\":%.5f,\"energy_source\":\"%s\"}",
-                        w.name(), r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off,
-                        r.tokensPerSecond() / bestStatic, r.acceptance(), r.meanK(), r.joulesPerToken(), energy.source()));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("workload", w.name());
+                row.put("config", r.config().name());
+                row.put("tokens", r.tokens());
+                row.put("seconds", r.seconds());
+                row.put("tokens_per_second", r.tokensPerSecond());
+                row.put("vs_target_only", r.tokensPerSecond() / off);
+                row.put("vs_best_static", r.tokensPerSecond() / bestStatic);
+                row.put("rounds", r.rounds());
+                row.put("drafted", r.drafted());
+                row.put("accepted", r.accepted());
+                row.put("acceptance", r.acceptance());
+                row.put("mean_k", r.meanK());
+                row.put("joules_per_token", r.joulesPerToken());
+                row.put("energy_source", energy.source().toString());
+                rows.add(row);
                 System.out.printf(Locale.ROOT, "%-16s %-16s %9.2f %8.3fx %8.3fx %10.3f %7.2f %8.4f%n", w.name(),
                         r.config().name(), r.tokensPerSecond(), r.tokensPerSecond() / off, r.tokensPerSecond() / bestStatic,
                         r.acceptance(), r.meanK(), r.joulesPerToken());
@@ -100,9 +105,7 @@ final class AdaptiveCommand implements Callable<Integer> {
                 perToken.put(r.config().name(), r.joulesPerToken());
             }
         }
-        Files.createDirectories(common.out);
-        Files.writeString(common.out.resolve("adaptive.csv"), csv);
-        Files.writeString(common.out.resolve("adaptive.json"), "[\n" + String.join(",\n", json) + "\n]\n");
+        BenchTable.write(common.out, "adaptive", rows);
         Charts.bars(common.out.resolve("adaptive.png"), "Draft-length policies: speed-up over target-only",
                 "x target-only", speedup);
         Charts.bars(common.out.resolve("adaptive-energy.png"), "Energy per generated token (source: "

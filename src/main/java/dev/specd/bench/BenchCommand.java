@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
-        LoadCommand.class, AdaptiveCommand.class, HttpCommand.class, VersusCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {OverheadCommand.class, BenchCommand.Speculation.class,
+        RoundCommand.class, LoadCommand.class, AdaptiveCommand.class, HttpCommand.class, VersusCommand.class,
         StructuredCommand.Structured.class, StructuredCommand.Constraint.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
@@ -46,8 +47,15 @@ public final class BenchCommand {
 
     /** Options every benchmark takes. */
     static final class Common {
-        @Option(names = "--model", description = "target GGUF (default: the ~205M target forged from stories260K)")
+        @Option(names = "--model", description = "target GGUF (default: the test bed's target)")
         Optional<Path> model;
+
+        @Option(names = "--testbed", defaultValue = "stories",
+                description = "forged models to run on when --model/--draft are not given: stories (205M target, 512 tokens), "
+                        + "vocab-32k, vocab-152k (~160M/~195M targets with real-size vocabularies and their drafts), "
+                        + "tiny-32k, tiny-152k, tiny-256k (stories260K grown to real sizes: little compute, peaked distributions), "
+                        + "flat-32k, flat-152k, flat-256k (near-free random models: flat distributions); default ${DEFAULT-VALUE}")
+        String testbed;
 
         @Option(names = "--threads", defaultValue = "0", description = "decode threads (0 = one per core)")
         int threads;
@@ -59,75 +67,28 @@ public final class BenchCommand {
             return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         }
 
+        TestBed testBed() {
+            return TestBed.named(testbed);
+        }
+
         Path target() {
             if (model.isPresent()) return model.get();
-            return resolver().resolve(defaultTarget());
+            return resolver().resolve(testBed().target());
         }
     }
 
     /** The draft model of benchmarks that speculate. */
     static final class DraftOption {
-        @Option(names = "--draft", description = "draft GGUF (default: stories260K.gguf from SPECD_MODELS_DIR)")
+        @Option(names = "--draft", description = "draft GGUF (default: the test bed's draft)")
         Optional<Path> draft;
 
-        Path file() {
-            return draft.orElseGet(() -> resolver().resolve(((ModelRef.Forged) defaultTarget()).source()));
-        }
-    }
-
-    @Command(name = "overhead", mixinStandardHelpOptions = true,
-            description = "Target-only tokens/s through specd's engine vs llama.cpp's own decode loop.")
-    static final class Overhead implements Callable<Integer> {
-
-        @Mixin
-        Common common;
-
-        @Option(names = "--tokens", defaultValue = "128", description = "tokens to generate per run")
-        int tokens;
-
-        @Option(names = "--runs", defaultValue = "3", description = "runs of each engine, alternating")
-        int runs;
-
-        @Option(names = "--prompt", defaultValue = "Once upon a time")
-        String prompt;
-
-        @Override
-        public Integer call() throws IOException, InterruptedException {
-            int t = common.threads();
-            Path out = common.out;
-            Path file = common.target();
-            System.err.printf("model %s, %d tokens, %d threads, %d runs each%n", file, tokens, t, runs);
-            List<OverheadBench.Run> results = new OverheadBench(file, prompt, tokens, t).run(runs);
-            double ours = median(results, "specd");
-            double peer = median(results, "llama.cpp");
-            Files.createDirectories(out);
-            StringBuilder csv = new StringBuilder("run,engine,tokens,decode_seconds,first_token_seconds,tokens_per_second\n");
-            for (OverheadBench.Run r : results) {
-                csv.append(String.format(Locale.ROOT, "%d,%s,%d,%.6f,%.6f,%.3f%n", r.index(), r.engine(),
-                        r.timing().tokens(), r.timing().decodeNanos() / 1e9, r.timing().firstTokenNanos() / 1e9,
-                        r.timing().tokensPerSecond()));
-            }
-            Files.writeString(out.resolve("overhead.csv"), csv);
-            String json = String.format(Locale.ROOT, """
-                    {"benchmark":"overhead","model":"%s","tokens":%d,"threads":%d,"runs":%d,\
-                    "specd_tokens_per_second":%.3f,"llamacpp_tokens_per_second":%.3f,"ratio":%.4f}
-                    """, file, tokens, t, runs, ours, peer, ours / peer);
-            Files.writeString(out.resolve("overhead.json"), json);
-            System.out.printf(Locale.ROOT, "specd %.2f tok/s, llama.cpp %.2f tok/s (medians of %d runs): ratio %.3f%n",
-                    ours, peer, runs, ours / peer);
-            System.out.println("wrote " + out.resolve("overhead.csv") + " and " + out.resolve("overhead.json"));
-            return 0;
-        }
-
-        private static double median(List<OverheadBench.Run> runs, String engine) {
-            double[] v = runs.stream().filter(r -> r.engine().equals(engine))
-                    .mapToDouble(r -> r.timing().tokensPerSecond()).sorted().toArray();
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        Path file(Common common) {
+            return draft.orElseGet(() -> resolver().resolve(common.testBed().draft()));
         }
     }
 
     @Command(name = "speculation", mixinStandardHelpOptions = true,
-            description = "Target-only vs lossless k=2,4,8 vs cascade tau=0.5,0.7,0.9 vs prompt lookup, greedy.")
+            description = "Target-only vs lossless k=2,4,8 vs cascade tau=0.5,0.7,0.9 vs prompt lookup, greedy or sampled.")
     static final class Speculation implements Callable<Integer> {
 
         @Mixin
@@ -139,40 +100,48 @@ public final class BenchCommand {
         @Option(names = "--tokens", defaultValue = "64", description = "tokens per prompt")
         int tokens;
 
+        @Option(names = "--sampling", defaultValue = "greedy",
+                description = "sampler chain: greedy, topp or topk (seeded); default ${DEFAULT-VALUE}")
+        String sampling;
+
         @Override
         public Integer call() throws IOException {
             int t = common.threads();
             Path out = common.out;
             Path target = common.target();
-            Path draftFile = draft.file();
-            System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads%n", target, draftFile, tokens, t);
-            List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens)
+            Path draftFile = draft.file(common);
+            SamplingChain chain = SamplingChain.named(sampling);
+            System.err.printf("target %s, draft %s, %d tokens per prompt, %d threads, %s%n", target, draftFile, tokens, t,
+                    chain.id());
+            List<SpeculationBench.Result> results = new SpeculationBench(target, draftFile, t, tokens, chain.params())
                     .run(SpeculationBench.defaultConfigs());
             double base = results.getFirst().tokensPerSecond();
             double editBase = results.stream().filter(r -> r.config().editPrompts()
                     && r.config().mode() == dev.specd.plan.SpeculationMode.OFF).findFirst().orElseThrow().tokensPerSecond();
-            StringBuilder csv = new StringBuilder("config,tokens,seconds,tokens_per_second,speedup,rounds,drafted,accepted,"
-                    + "acceptance,mean_accepted_per_round,verified_fraction,agreement\n");
-            StringBuilder json = new StringBuilder("[\n");
+            List<Map<String, Object>> rows = new ArrayList<>();
             System.out.printf("%-34s %9s %8s %10s %9s %9s%n", "config", "tok/s", "speedup", "acceptance", "verified",
                     "agreement");
             for (SpeculationBench.Result r : results) {
                 double speedup = r.tokensPerSecond() / (r.config().editPrompts() ? editBase : base);
-                double perRound = r.rounds() == 0 ? 0 : (double) r.accepted() / r.rounds() + 1;
-                csv.append(String.format(Locale.ROOT, "%s,%d,%.4f,%.3f,%.4f,%d,%d,%d,%.4f,%.3f,%.4f,%.4f%n",
-                        r.config().name(), r.tokens(), r.seconds(), r.tokensPerSecond(), speedup, r.rounds(), r.drafted(),
-                        r.accepted(), r.acceptance(), perRound, r.verifiedFraction(), r.agreement()));
-                json.append(String.format(Locale.ROOT, "  {\"config\":\"%s\",\"tokens_per_second\":%.3f,\"speedup\":%.4f,"
-                                + "\"acceptance\":%.4f,\"mean_accepted_per_round\":%.3f,\"verified_fraction\":%.4f,"
-                                + "\"agreement\":%.4f}%s%n", r.config().name(), r.tokensPerSecond(), speedup,
-                        r.acceptance(), perRound, r.verifiedFraction(), r.agreement(), r == results.getLast() ? "" : ","));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("config", r.config().name());
+                row.put("sampling", chain.id());
+                row.put("tokens", r.tokens());
+                row.put("seconds", r.seconds());
+                row.put("tokens_per_second", r.tokensPerSecond());
+                row.put("speedup", speedup);
+                row.put("rounds", r.rounds());
+                row.put("drafted", r.drafted());
+                row.put("accepted", r.accepted());
+                row.put("acceptance", r.acceptance());
+                row.put("mean_accepted_per_round", r.rounds() == 0 ? 0.0 : (double) r.accepted() / r.rounds() + 1);
+                row.put("verified_fraction", r.verifiedFraction());
+                row.put("agreement", r.agreement());
+                rows.add(row);
                 System.out.printf(Locale.ROOT, "%-34s %9.2f %7.2fx %10.3f %9.3f %9.3f%n", r.config().name(),
                         r.tokensPerSecond(), speedup, r.acceptance(), r.verifiedFraction(), r.agreement());
             }
-            json.append("]\n");
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("speculation.csv"), csv);
-            Files.writeString(out.resolve("speculation.json"), json);
+            BenchTable.write(out, "speculation", rows);
             Map<String, Double> speed = Charts.ordered();
             for (SpeculationBench.Result r : results) speed.put(r.config().name(), r.tokensPerSecond());
             Charts.bars(out.resolve("speculation.png"), "Speculation strategies, one request at a time", "tokens/s",

@@ -1,6 +1,7 @@
 package dev.specd.bench;
 
 import dev.specd.engine.LoadOptions;
+import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
@@ -48,16 +49,24 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
 
     LocalEngine open(Path target, Path draft, int context, int sequences, int threads, int queue,
                      boolean batchInvariant, EnergyAccount energy) {
-        ModelRef.File draftRef = file(draft);
+        return open(LlamaBackend.load(target, LoadOptions.DEFAULT), draft, context, sequences, threads, queue,
+                batchInvariant, energy);
+    }
+
+    /** As {@link #open(Path, Path, int, int, int, int, boolean, EnergyAccount)} on a loaded target, which the engine then owns. */
+    LocalEngine open(ModelBackend target, Path draft, int context, int sequences, int threads, int queue,
+                     boolean batchInvariant, EnergyAccount energy) {
+        boolean modelDraft = mode != SpeculationMode.OFF && !lookup;
+        ModelRef.File draftRef = modelDraft ? file(draft) : null;
         List<DraftPlan> drafters = mode == SpeculationMode.OFF ? List.of()
                 : List.of(lookup ? new DraftPlan.Lookup(1, 4) : new DraftPlan.Model(draftRef, context));
-        TargetSpec spec = new TargetSpec(file(target), context, sequences, threads, 0);
+        TargetSpec spec = new TargetSpec(file(target.info().file()), context, sequences, threads, 0);
         ExecutionPlan plan = new ExecutionPlan("bench", name, spec, RequestDefaults.OPENAI, "bench", drafters,
                 settings(), List.of());
-        LocalEngine.Builder b = LocalEngine.builder(LlamaBackend.load(target, LoadOptions.DEFAULT), spec)
+        LocalEngine.Builder b = LocalEngine.builder(target, spec)
                 .limits(new SchedulerLimits(queue, Duration.ofHours(1))).telemetry(Telemetry.NONE).energy(energy)
                 .batchInvariant(batchInvariant);
-        if (mode != SpeculationMode.OFF && !lookup) b.draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT));
+        if (modelDraft) b.draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT));
         return b.ownModels().pipeline(plan).start();
     }
 

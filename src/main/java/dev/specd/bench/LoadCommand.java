@@ -1,13 +1,10 @@
 package dev.specd.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +52,7 @@ final class LoadCommand implements Callable<Integer> {
         int t = common.threads();
         Path out = common.out;
         Path target = common.target();
-        Path draftFile = draft.file();
+        Path draftFile = draft.file(common);
         List<Integer> levels = concurrency != null ? concurrency : mixed ? List.of(1, 4, 16, 32) : List.of(1, 4, 16);
         System.err.printf("target %s, draft %s, %d tokens per stream, %d threads%n", target, draftFile, tokens, t);
         LoadBench bench = new LoadBench(target, draftFile, t, batchInvariant);
@@ -110,21 +107,13 @@ final class LoadCommand implements Callable<Integer> {
         m.put("itl_p99_ms", r.itlP99() * 1e3);
         m.put("tpot_p50_ms", r.tpotP50() * 1e3);
         m.put("tpot_p99_ms", r.tpotP99() * 1e3);
-        m.put("acceptance", Double.isNaN(r.acceptance()) ? null : r.acceptance());
+        m.put("acceptance", r.acceptance());
         m.put("mean_k", r.meanK());
         return m;
     }
 
     private static void write(Path out, String name, List<LoadBench.Result> results) throws IOException {
-        Files.createDirectories(out);
-        List<Map<String, Object>> rows = results.stream().map(LoadCommand::row).toList();
-        StringBuilder csv = new StringBuilder(String.join(",", rows.getFirst().keySet())).append('\n');
-        for (Map<String, Object> r : rows) {
-            csv.append(String.join(",", r.values().stream().map(v -> v == null ? ""
-                    : v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v.toString()).toList())).append('\n');
-        }
-        Files.writeString(out.resolve(name + ".csv"), csv);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), rows);
+        BenchTable.write(out, name, results.stream().map(LoadCommand::row).toList());
         Map<String, Map<Double, Double>> throughput = Charts.ordered();
         Map<String, Map<Double, Double>> tpot = Charts.ordered();
         for (LoadBench.Result r : results) {

@@ -1,18 +1,17 @@
 package dev.specd.bench;
 
 import dev.specd.engine.LoadOptions;
-import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.engine.llamacpp.NativeLibrary;
-import dev.specd.plan.ExecutionPlan;
-import dev.specd.plan.ModelRef;
-import dev.specd.runtime.GenerationEvent;
-import dev.specd.runtime.GenerationRequest;
+import dev.specd.plan.CascadeSpec;
+import dev.specd.plan.PolicySpec;
+import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationSpec;
+import dev.specd.runtime.GenerationRequest;
+import dev.specd.runtime.observe.EnergyAccount;
 import dev.specd.sched.Collector;
 import dev.specd.sched.LocalEngine;
 import dev.specd.sched.Pipeline;
-import dev.specd.sampling.SamplingParams;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -26,61 +25,88 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Target-only generation speed through specd's engine (FFM bindings, scheduler loop, Java
- * sampler) against llama.cpp's own decode loop on the same model, threads and prompt, greedy with
- * end-of-generation ignored so both generate exactly the same number of tokens. Runs alternate
- * (specd, llama.cpp, specd, ...) so that drifts of the machine hit both alike.
+ * sampler) against llama.cpp's own decode loop on the same model, threads, prompt and sampler
+ * chain ({@link SamplingChain}), with end-of-generation ignored so both generate exactly the same
+ * number of tokens. Runs alternate (specd, llama.cpp, specd, ...) so that drifts of the machine hit
+ * both alike.
+ *
+ * <p>Besides the speed, each specd run reports its host time per token, everything specd does
+ * around llama.cpp's decode: as wall time (time per token minus the mean decode) and as the engine
+ * thread's CPU time between decodes, which a busy machine inflates far less. specd warms up over a
+ * few whole generations first, so that the JIT has compiled the per-token path, as it has in a
+ * server that has been running for a while.
  */
 public final class OverheadBench {
 
     static final String RESULT_PREFIX = "PEER-RESULT ";
 
-    public record Run(int index, String engine, Timing timing) {
+    /**
+     * @param hostNanosPerToken    specd's wall time per token outside the engine's decodes; NaN for the peer
+     * @param hostCpuNanosPerToken the engine thread's CPU time per token between decodes; NaN for the peer
+     */
+    public record Run(int index, String engine, Timing timing, double hostNanosPerToken, double hostCpuNanosPerToken) {
     }
+
+    /** Whole warm-up generations before specd's measured one: enough for C2 to compile the token path. */
+    static final int WARM_UP_RUNS = 6;
 
     private final Path model;
     private final String prompt;
     private final int tokens;
     private final int threads;
     private final int contextLength;
+    private final SamplingChain sampling;
 
-    public OverheadBench(Path model, String prompt, int tokens, int threads) {
+    public OverheadBench(Path model, String prompt, int tokens, int threads, SamplingChain sampling) {
         this.model = model;
         this.prompt = prompt;
         this.tokens = tokens;
         this.threads = threads;
         this.contextLength = 512;
+        this.sampling = sampling;
     }
 
     public List<Run> run(int runs) throws IOException, InterruptedException {
         List<Run> out = new ArrayList<>();
         for (int r = 1; r <= runs; r++) {
-            out.add(new Run(r, "specd", specd()));
-            System.err.printf("run %d specd     %.2f tok/s%n", r, out.getLast().timing().tokensPerSecond());
-            out.add(new Run(r, "llama.cpp", peer()));
+            out.add(specd(r));
+            System.err.printf("run %d specd     %.2f tok/s, host %.1f us/token (engine thread CPU %.1f us/token)%n", r,
+                    out.getLast().timing().tokensPerSecond(), out.getLast().hostNanosPerToken() / 1e3,
+                    out.getLast().hostCpuNanosPerToken() / 1e3);
+            out.add(new Run(r, "llama.cpp", peer(), Double.NaN, Double.NaN));
             System.err.printf("run %d llama.cpp %.2f tok/s%n", r, out.getLast().timing().tokensPerSecond());
         }
         return out;
     }
 
     /** One generation through an engine, as a request to the server would run (in-process, fresh load). */
-    Timing specd() {
-        ModelBackend backend = LlamaBackend.load(model, LoadOptions.DEFAULT);
-        ExecutionPlan plan = ExecutionPlan.targetOnly("bench", new ModelRef.File(model.toString(),
-                java.util.Optional.empty(), java.util.Optional.empty()), contextLength, 1, threads);
-        try (LocalEngine local = LocalEngine.builder(backend, plan.target()).pipeline(plan).ownModels().start()) {
+    Run specd(int index) {
+        TimedBackend backend = new TimedBackend(LlamaBackend.load(model, LoadOptions.DEFAULT));
+        BenchPlan plan = new BenchPlan("overhead", SpeculationMode.OFF, 0,
+                CascadeSpec.DEFAULT, PolicySpec.STATIC, false);
+        try (LocalEngine local = plan.open(backend, null, contextLength, 1, threads, 1, false, EnergyAccount.unmetered())) {
             Pipeline engine = local.pipeline();
             int[] promptTokens = backend.vocab().tokenize(prompt, true, true);
-            generate(engine, promptTokens, 8); // warm-up, as the peer does
-            return generate(engine, promptTokens, tokens);
+            for (int w = 0; w < WARM_UP_RUNS; w++) generate(engine, promptTokens, tokens);
+            backend.takeDecodes();
+            Timing t = generate(engine, promptTokens, tokens);
+            // The first decode is the prompt's; each later one computes the next token.
+            List<TimedBackend.Decode> d = backend.takeDecodes();
+            double decodePerToken = d.stream().skip(1).mapToLong(TimedBackend.Decode::computeNanos).average().orElse(0);
+            double cpuBetween = 0;
+            for (int i = 1; i < d.size(); i++) cpuBetween += d.get(i).cpuBefore() - d.get(i - 1).cpuAfter();
+            // After the last decode comes the last token's sampling and emission, like after every other.
+            return new Run(index, "specd", t, t.decodeNanos() / (double) (t.tokens() - 1) - decodePerToken,
+                    d.size() > 1 ? cpuBetween / (d.size() - 1) : Double.NaN);
         }
     }
 
-    private static Timing generate(Pipeline engine, int[] prompt, int n) {
+    private Timing generate(Pipeline engine, int[] prompt, int n) {
         long start = System.nanoTime();
         long[] firstLast = new long[2];
         int[] count = new int[1];
         // Token times as the engine emits them, like a stream's writer sees them.
-        Collector.Completed c = Collector.run(engine, new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(),
+        Collector.Completed c = Collector.run(engine, new GenerationRequest(prompt, sampling.params(), n, List.of(),
                 true, SpeculationSpec.OFF));
         count[0] = c.tokens().length;
         firstLast[0] = c.firstTokenNanos();
@@ -95,7 +121,7 @@ public final class OverheadBench {
                 "-Dde.kherud.llama.lib.path=" + lib.getParent(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", peerClassPath(), LlamaCppPeer.class.getName(),
                 model.toString(), prompt, Integer.toString(tokens), Integer.toString(threads),
-                Integer.toString(contextLength));
+                Integer.toString(contextLength), sampling.id());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String result = null;
         StringBuilder log = new StringBuilder();

@@ -19,7 +19,9 @@ import java.util.List;
 /**
  * Speculation strategies side by side on one target/draft pair: target-only, lossless with fixed
  * k, SLM-first cascades at several τ, and prompt lookup on a prompt whose answer copies it. Every
- * configuration runs the same prompts one request at a time (latency, not throughput), greedy, and
+ * configuration runs the same prompts one request at a time (latency, not throughput), greedy by
+ * default or with a seeded {@link SamplingChain} (agreement then compares samples, not the target's
+ * one answer), and
  * reports generated tokens per second of wall time (prefill included), acceptance, and for the
  * cascade the verified fraction and agreement with the target's own output.
  */
@@ -63,8 +65,15 @@ public final class SpeculationBench {
     private final Path draft;
     private final int threads;
     private final int tokens;
+    private final SamplingParams sampling;
 
     public SpeculationBench(Path target, Path draft, int threads, int tokens) {
+        this(target, draft, threads, tokens, SamplingParams.greedy());
+    }
+
+    /** @param sampling every request's sampling (seeded chains reproduce their runs) */
+    public SpeculationBench(Path target, Path draft, int threads, int tokens, SamplingParams sampling) {
+        this.sampling = sampling;
         this.target = target;
         this.draft = draft;
         this.threads = threads;
@@ -134,9 +143,9 @@ public final class SpeculationBench {
         return loop.target().vocab().tokenize(prompt, true, false);
     }
 
-    private static SpeculationSummary generate(Pipeline loop, int[] prompt, int n, SpeculationSpec s,
+    private SpeculationSummary generate(Pipeline loop, int[] prompt, int n, SpeculationSpec s,
                                                List<Integer> out) {
-        Collector.Completed c = Collector.run(loop, new GenerationRequest(prompt, SamplingParams.greedy(), n, List.of(),
+        Collector.Completed c = Collector.run(loop, new GenerationRequest(prompt, sampling, n, List.of(),
                 true, s));
         for (int x : c.tokens()) out.add(x);
         return c.done().speculation();

@@ -38,7 +38,7 @@ final class StructuredCommand {
         @Override
         public Integer call() throws Exception {
             Path target = common.target();
-            StructuredBench.Result r = new StructuredBench(target, draft.file(), common.threads(), tokens).run(runs);
+            StructuredBench.Result r = new StructuredBench(target, draft.file(common), common.threads(), tokens).run(runs);
             String json = String.format(Locale.ROOT, """
                     {"benchmark":"structured","target":"%s","runs":%d,"free_tokens_per_second":%.3f,\
                     "schema_tokens_per_second":%.3f,"lossless_free_tokens_per_second":%.3f,\

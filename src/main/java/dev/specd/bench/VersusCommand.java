@@ -53,7 +53,7 @@ final class VersusCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         int threads = common.threads();
         Path target = common.target();
-        Path draftFile = draft.file();
+        Path draftFile = draft.file(common);
         String prompts = String.join("|", SpeculationBench.STORY_PROMPTS);
         int longest = SpeculationBench.STORY_PROMPTS.stream().mapToInt(String::length).max().orElseThrow();
         int context = concurrency * (longest + tokens + 48);

@@ -1,6 +1,7 @@
 package dev.specd.draft;
 
 import dev.specd.sampling.Logprobs;
+import dev.specd.sampling.SamplingWorkspace;
 
 /**
  * How sure a draft model is of its next token, measured on its raw logits (before the request's
@@ -11,11 +12,24 @@ public sealed interface Confidence {
 
     double of(float[] logits);
 
-    /** The largest softmax probability: exp(max − logsumexp). */
+    /** As {@link #of(float[])}, with scratch buffers reused from row to row (the drafter's sampler's). */
+    default double of(float[] logits, SamplingWorkspace workspace) {
+        return of(logits);
+    }
+
+    /**
+     * The largest softmax probability, exp(max − logsumexp), with exp computed only near the top
+     * of the row ({@link Logprobs#maxProbability}: at most 1.6e-4 off, relative, at 152k tokens).
+     */
     record MaxProb() implements Confidence {
         @Override
         public double of(float[] logits) {
-            return Math.exp(max(logits) - Logprobs.logSumExp(logits));
+            return of(logits, new SamplingWorkspace());
+        }
+
+        @Override
+        public double of(float[] logits, SamplingWorkspace workspace) {
+            return Logprobs.maxProbability(logits, workspace);
         }
     }
 
@@ -31,11 +45,5 @@ public sealed interface Confidence {
             }
             return 1.0 - h / Math.log(logits.length);
         }
-    }
-
-    private static float max(float[] logits) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float l : logits) if (l > max) max = l;
-        return max;
     }
 }

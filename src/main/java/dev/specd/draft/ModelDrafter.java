@@ -5,7 +5,6 @@ import dev.specd.engine.DecodeStep;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.sampling.Distribution;
-import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
@@ -62,6 +61,8 @@ public final class ModelDrafter implements Drafter {
         this.confidence = confidence;
         this.logprobs = logprobs;
         this.budget = context.contextLength() / context.maxSequences();
+        // One scan of each draft row serves both q and the max-prob confidence.
+        sampler.workspace().shareScansWithMaxProbability();
     }
 
     /** The draft model's context, in which this drafter's steps decode. */
@@ -105,10 +106,10 @@ public final class ModelDrafter implements Drafter {
      */
     public DraftToken sample(float[] logits, ConstraintState constraint) {
         float[] row = constraint == null ? logits : constraint.apply(logits);
-        Distribution q = LogitsProcessor.process(row, params, history);
+        Distribution q = sampler.distribution(row, history);
         int x = sampler.sample(q);
         Logprobs.Position lp = logprobs >= 0 ? Logprobs.at(logits, x, logprobs) : null;
-        return new DraftToken(x, q, confidence.of(row), lp);
+        return new DraftToken(x, q, confidence.of(row, sampler.workspace()), lp);
     }
 
     /** The step that feeds a drafted token to the draft model, for the logits of the one after it. */

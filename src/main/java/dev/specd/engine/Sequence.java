@@ -17,6 +17,14 @@ public interface Sequence extends AutoCloseable {
      */
     float[][] decode(int[] tokens, int logitsFrom);
 
+    /**
+     * As {@link #decode(int[], int)}, with rows valid only until the context's next decode
+     * ({@link ModelContext#decodeTransient}). The default returns fresh arrays.
+     */
+    default float[][] decodeTransient(int[] tokens, int logitsFrom) {
+        return decode(tokens, logitsFrom);
+    }
+
     /** Forgets every token from position {@code newLength} on (exact KV rollback). */
     void truncate(int newLength);
 

@@ -22,9 +22,11 @@ public final class Forge {
 
     /** Prefix of the metadata keys that record how a file was forged. */
     public static final String META_PREFIX = "specd.forge.";
-    /** Bumped whenever an operation would write different bytes for the same recipe. */
     /** Bumped whenever an operation writes other bytes for the same recipe (it keys cached forged models). */
     public static final int VERSION = 1;
+    /** The operations a recipe may name. */
+    public static final java.util.List<String> OPERATIONS = java.util.List.of("expand", "truncate", "quantize", "vocab",
+            "random", "template");
 
     private Forge() {
     }
@@ -59,16 +61,30 @@ public final class Forge {
         return derive(source, out, (src, sha) -> Derivations.withChatTemplate(src, template, name, sha));
     }
 
-    /** A random-weight llama model sharing the tokenizer of {@code spec.tokenizerSource()}. */
+    /**
+     * A random-weight llama model sharing the tokenizer of {@code spec.tokenizerSource()}, grown to
+     * {@code spec.vocab()} tokens when that is larger.
+     */
     public static ForgeResult random(Path out, RandomSpec spec) {
         return derive(spec.tokenizerSource(), out, (src, sha) -> RandomModel.plan(src, spec, sha));
     }
 
     /**
+     * {@code source} with its vocabulary grown to {@code spec.vocab()} tokens: unique placeholder
+     * tokens whose embedding and output rows sit at the source's "unknown token" floor, so the
+     * model writes what it wrote while every per-token cost is that of a real vocabulary.
+     */
+    public static ForgeResult vocab(Path source, Path out, VocabSpec spec) {
+        return derive(source, out, (src, sha) -> VocabExtension.plan(src, spec, sha));
+    }
+
+    /**
      * Runs an operation named by a recipe (pipeline configuration, model cache): {@code expand}
-     * (embd, ff, layers, epsilon, seed, type), {@code truncate} (layers), {@code quantize} (type) or
-     * {@code template} (file: a Jinja chat template to store in the model).
-     * Unknown or malformed parameters fail with a message that names them.
+     * (embd, ff, layers, epsilon, seed, type), {@code truncate} (layers), {@code quantize} (type),
+     * {@code vocab} (vocab, seed), {@code random} (embd, ff, layers, heads, kv_heads, context, seed,
+     * type, vocab; the source is the tokenizer's model) or {@code template} (file: a Jinja chat
+     * template to store in the model). Unknown or malformed parameters fail with a message that
+     * names them.
      */
     public static ForgeResult forge(String op, Path source, Map<String, String> params, Path out) {
         return switch (op) {
@@ -79,8 +95,10 @@ public final class Forge {
                     new ForgeParams(op, params, Set.of("type")).type("type", GgmlType.Q8_0));
             case "template" -> withChatTemplate(source, out,
                     Path.of(new ForgeParams(op, params, Set.of("file")).string("file")));
+            case "vocab" -> vocab(source, out, VocabSpec.fromParams(params));
+            case "random" -> random(out, RandomSpec.fromParams(source, params));
             default -> throw new IllegalArgumentException("unknown forge operation '" + op
-                    + "' (expected expand, truncate, quantize or template)");
+                    + "' (expected one of " + OPERATIONS + ")");
         };
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "forge", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
         description = "Write GGUF models derived from other models, deterministically for a given seed.",
         subcommands = {ForgeCommand.Expand.class, ForgeCommand.Truncate.class, ForgeCommand.RandomModelCmd.class,
-                ForgeCommand.Quantize.class, ForgeCommand.Template.class})
+                ForgeCommand.Quantize.class, ForgeCommand.Template.class, ForgeCommand.Vocab.class})
 public final class ForgeCommand implements Callable<Integer> {
 
     static final String VERSION_TEXT = "specd forge, recipe version " + Forge.VERSION;
@@ -147,6 +147,28 @@ public final class ForgeCommand implements Callable<Integer> {
         }
     }
 
+    @Command(name = "vocab", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
+            description = "Grow the vocabulary to N tokens with placeholder tokens at the model's unknown-token floor "
+                    + "(real-size softmax, same text).")
+    static final class Vocab implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+        @Option(names = "--source", required = true, description = "source llama GGUF with a SentencePiece tokenizer")
+        private Path source;
+        @Option(names = "--out", required = true, description = "output GGUF")
+        private Path out;
+        @Option(names = "--vocab", required = true, description = "tokens in the result (e.g. 32000, 152064, 256000)")
+        private int vocab;
+        @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
+        private long seed;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            return report(spec.commandLine(), Forge.vocab(source, out, new VocabSpec(vocab, seed)), t0);
+        }
+    }
+
     @Command(name = "random", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Random-weight llama model with another model's tokenizer.")
     static final class RandomModelCmd implements Callable<Integer> {
@@ -172,12 +194,16 @@ public final class ForgeCommand implements Callable<Integer> {
         private long seed;
         @Option(names = "--type", defaultValue = "f16", description = "weight type (default ${DEFAULT-VALUE})")
         private GgmlType type;
+        @Option(names = "--vocab", defaultValue = "0",
+                description = "tokens: 0 keeps the tokenizer's, more adds placeholder tokens (default ${DEFAULT-VALUE})")
+        private int vocab;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
             Path tok = tokenizer != null ? tokenizer : defaultTokenizer();
-            RandomSpec rs = new RandomSpec(embd, ff, layers, heads, kvHeads != null ? kvHeads : heads, tok, context, seed, type);
+            RandomSpec rs = new RandomSpec(embd, ff, layers, heads, kvHeads != null ? kvHeads : heads, tok, context, seed,
+                    type, vocab);
             return report(spec.commandLine(), Forge.random(out, rs), t0);
         }
 

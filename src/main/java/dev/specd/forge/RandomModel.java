@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Plans a llama model with N(0, σ) weights and unit norms. Its tokenizer is copied from another
@@ -17,16 +16,21 @@ final class RandomModel {
     }
 
     static ModelPlan plan(GgufFile tokenizer, RandomSpec spec, String tokenizerSha256) {
-        List<Map.Entry<String, GgufValue>> tokenizerKeys = tokenizer.metadata().entrySet().stream()
-                .filter(e -> e.getKey().startsWith("tokenizer.")).toList();
-        GgufValue tokens = tokenizer.metadata().get("tokenizer.ggml.tokens");
-        if (tokens == null) throw new GgufFormatException(tokenizer.path() + " has no tokenizer.ggml.tokens to copy");
-        int vocab = tokens.asArray().items().size();
+        LinkedHashMap<String, GgufValue> tokenizerKeys = new LinkedHashMap<>();
+        tokenizer.metadata().forEach((k, v) -> {
+            if (k.startsWith("tokenizer.")) tokenizerKeys.put(k, v);
+        });
+        if (!tokenizerKeys.containsKey("tokenizer.ggml.tokens")) {
+            throw new GgufFormatException(tokenizer.path() + " has no tokenizer.ggml.tokens to copy");
+        }
+        if (spec.vocab() > 0) VocabExtension.extendTokenizer(tokenizerKeys, spec.vocab());
+        int vocab = VocabExtension.size(tokenizerKeys);
 
         LinkedHashMap<String, GgufValue> m = new LinkedHashMap<>();
         m.put("general.architecture", GgufValue.string(LlamaShape.ARCH));
         m.put("general.name", GgufValue.string("random llama " + spec.embd() + "x" + spec.ff() + "x" + spec.layers()
-                + " seed " + spec.seed() + " with the " + Forge.stem(tokenizer.path()) + " tokenizer"));
+                + " seed " + spec.seed() + " with the " + Forge.stem(tokenizer.path()) + " tokenizer"
+                + (spec.vocab() > 0 ? ", " + vocab + " tokens" : "")));
         Forge.putInt(m, LlamaShape.key("context_length"), spec.contextLength());
         Forge.putInt(m, LlamaShape.key("embedding_length"), spec.embd());
         Forge.putInt(m, LlamaShape.key("feed_forward_length"), spec.ff());
@@ -38,7 +42,7 @@ final class RandomModel {
         Forge.putInt(m, LlamaShape.key("rope.dimension_count"), spec.headDim());
         m.put(LlamaShape.key("attention.layer_norm_rms_epsilon"), GgufValue.f32(1e-5f));
         spec.type().llamaFileType().ifPresent(ft -> Forge.putInt(m, "general.file_type", ft));
-        tokenizerKeys.forEach(e -> m.put(e.getKey(), e.getValue()));
+        m.putAll(tokenizerKeys);
         Forge.putRecipe(m, "random", tokenizer.path(), tokenizerSha256, spec.toParams());
 
         int d = spec.embd();

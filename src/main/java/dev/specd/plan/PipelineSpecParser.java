@@ -59,12 +59,16 @@ public final class PipelineSpecParser {
         return new TargetSpec(model, context, sequences, threads, gpuLayers, embeddings);
     }
 
+    /** The forge's recipe operations (forge.Forge.OPERATIONS; plan may not depend on the tool). */
+    static final java.util.List<String> FORGE_OPERATIONS = java.util.List.of("expand", "truncate", "quantize", "vocab",
+            "random", "template");
+
     static ModelRef model(YamlNode m) {
         if (m.has("forge")) {
             m.allowOnly(Set.of("forge", "source", "params"));
             String op = m.string("forge");
-            if (!Set.of("expand", "truncate", "quantize", "template").contains(op)) {
-                throw m.error("forge", "must be expand, truncate, quantize or template, got " + op);
+            if (!FORGE_OPERATIONS.contains(op)) {
+                throw m.error("forge", "must be one of " + FORGE_OPERATIONS + ", got " + op);
             }
             ModelRef source = model(m.child("source"));
             Map<String, String> params = new LinkedHashMap<>();

@@ -20,7 +20,6 @@ import dev.specd.sampling.Logprobs;
 import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
-import dev.specd.sampling.TokenCounts;
 import dev.specd.sampling.Verification;
 
 import java.util.ArrayList;
@@ -187,20 +186,20 @@ public final class Generation {
     public void onVerifyLogits(float[][] rows, long verifyNanos) {
         int k = draft.size();
         if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
-        List<Distribution> p = new ArrayList<>(k + 1);
-        TokenCounts history = k == 0 ? out.history() : out.history().copy();
         // Under a constraint each row is masked by the constraint's state at its position along the
         // draft, so verification samples from the constrained distribution; rows after a draft token
         // the constraint refuses are never reached (that token is rejected) and stay as they are.
-        ConstraintState state = constraint;
-        for (int i = 0; i <= k; i++) {
-            p.add(LogitsProcessor.process(state == null ? rows[i] : state.apply(rows[i]), request.sampling(), history));
-            if (i < k) {
-                history.add(draft.token(i));
-                if (state != null) state = state.allows(draft.token(i)) ? state.advance(draft.token(i)) : null;
+        // The raw rows stay for the log-probabilities (the model's own).
+        float[][] scored = rows;
+        if (constraint != null) {
+            scored = rows.clone();
+            ConstraintState state = constraint;
+            for (int i = 0; i <= k && state != null; i++) {
+                scored[i] = state.apply(rows[i]);
+                if (i < k) state = state.allows(draft.token(i)) ? state.advance(draft.token(i)) : null;
             }
         }
-        Verification v = verify(rows, p);
+        Verification v = verify(scored);
         targetLength = size + v.accepted();
         sequence.truncate(targetLength);
         if (k > 0) {
@@ -227,10 +226,14 @@ public final class Generation {
      * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
      * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
      */
-    private Verification verify(float[][] rows, List<Distribution> p) {
+    private Verification verify(float[][] rows) {
         double rollback = mode.rollback();
         int[] tokens = draft.tokens();
-        if (rollback == 0.0 || draft.isEmpty()) return RejectionSampler.verify(tokens, draft.q(), p, sampler::uniform);
+        if (rollback == 0.0 || draft.isEmpty()) {
+            // Target rows are processed only as far as verification gets.
+            return RejectionSampler.verifyRows(tokens, draft.q(), rows, out.history(), sampler);
+        }
+        List<Distribution> p = sampler.distributions(rows, tokens, out.history());
         List<Distribution> scores = new ArrayList<>(draft.size());
         for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
         return RejectionSampler.verifyTolerant(tokens, draft.q(), p, rollback, scores, sampler::uniform);

@@ -27,9 +27,12 @@ import java.util.Objects;
  * by the difference.
  *
  * <p>Rank order is "higher logit first, lower token id on equal logits" throughout, so every
- * filter is deterministic under ties. Top-k costs O(V log k); top-p without top-k sorts only the
- * candidates in the power-of-two probability buckets that hold the nucleus, not the whole
- * vocabulary.
+ * filter is deterministic under ties. Per row the cost is one pass over the vocabulary that finds
+ * the best token and the tokens within e^-20 of it, then work on those alone: exp, top-k
+ * selection, the top-p boundary (located by logit bins, only the boundary bin sorted), min-p. The
+ * rest of the vocabulary is only counted, which bounds its mass; when that bound cannot decide the
+ * top-p boundary, a deeper pass and, failing that, the exact pass over every token decide it, so
+ * the result is always the one the chain above defines.
  *
  * <p>Token ids in the logit bias or history that lie outside {@code logits.length} are ignored:
  * the API layer validates ids against the served model, and a draft model's vocabulary may be
@@ -55,13 +58,21 @@ public final class LogitsProcessor {
      *                                  token is masked
      */
     public static Distribution process(float[] logits, SamplingParams params, TokenCounts history) {
+        return process(logits, params, history, new SamplingWorkspace());
+    }
+
+    /**
+     * As {@link #process(float[], SamplingParams, TokenCounts)}, with scratch buffers reused from
+     * the previous row: what a generation calls once per token ({@link Sampler#distribution} does).
+     */
+    public static Distribution process(float[] logits, SamplingParams params, TokenCounts history,
+                                       SamplingWorkspace workspace) {
         Objects.requireNonNull(params, "params");
-        float[] adjusted = needsAdjustment(params, history) ? adjustLogits(logits, params, history) : logits;
-        int best = argmax(adjusted);
+        float[] adjusted = needsAdjustment(params, history) ? adjust(logits, params, history, workspace) : logits;
         if (params.isGreedy()) {
-            return Distribution.pointMass(adjusted.length, best);
+            return Distribution.pointMass(adjusted.length, greedy(adjusted, workspace));
         }
-        return Truncation.apply(adjusted, best, params);
+        return Truncation.apply(adjusted, params, workspace);
     }
 
     /**
@@ -70,7 +81,12 @@ public final class LogitsProcessor {
      * applies.
      */
     public static int greedyToken(float[] logits, SamplingParams params, TokenCounts history) {
-        return argmax(needsAdjustment(params, history) ? adjustLogits(logits, params, history) : logits);
+        return greedyToken(logits, params, history, new SamplingWorkspace());
+    }
+
+    /** {@link #greedyToken(float[], SamplingParams, TokenCounts)} with a reused adjustment buffer. */
+    public static int greedyToken(float[] logits, SamplingParams params, TokenCounts history, SamplingWorkspace workspace) {
+        return argmax(needsAdjustment(params, history) ? adjust(logits, params, history, workspace) : logits);
     }
 
     /**
@@ -83,7 +99,18 @@ public final class LogitsProcessor {
         if (logits.length == 0) {
             throw new IllegalArgumentException("logits are empty");
         }
-        float[] adjusted = logits.clone();
+        return applyAdjustments(logits.clone(), params, history);
+    }
+
+    /** {@link #adjustLogits} into the workspace's buffer, valid until its next use. */
+    private static float[] adjust(float[] logits, SamplingParams params, TokenCounts history, SamplingWorkspace ws) {
+        if (logits.length == 0) {
+            throw new IllegalArgumentException("logits are empty");
+        }
+        return applyAdjustments(ws.copyForAdjustment(logits), params, history);
+    }
+
+    private static float[] applyAdjustments(float[] adjusted, SamplingParams params, TokenCounts history) {
         params.logitBias().forEach((token, bias) -> {
             if (token < adjusted.length) {
                 adjusted[token] += bias;
@@ -111,6 +138,13 @@ public final class LogitsProcessor {
         return (float) (value - subtract);
     }
 
+    /** The argmax; by a scan that a later {@link Logprobs#maxProbability} can reuse, when the workspace shares them. */
+    private static int greedy(float[] logits, SamplingWorkspace workspace) {
+        if (!workspace.sharesScans()) return argmax(logits);
+        workspace.scan.scan(logits, 1.0, RowScan.DEPTH);
+        return workspace.scan.best;
+    }
+
     /** Index of the largest logit, ties to the lowest index; validates the vector on the way. */
     static int argmax(float[] logits) {
         if (logits.length == 0) {
@@ -120,12 +154,15 @@ public final class LogitsProcessor {
         float bestValue = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < logits.length; i++) {
             float v = logits[i];
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            } else if (Float.isNaN(v)) {
+            // One comparison for almost every token; NaN fails it and is caught below.
+            if (v <= bestValue) {
+                continue;
+            }
+            if (v != v) {
                 throw new IllegalArgumentException("logit of token " + i + " is NaN");
             }
+            bestValue = v;
+            best = i;
         }
         if (bestValue == Float.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("logit of token " + best + " is +Infinity");

@@ -26,34 +26,94 @@ final class RankedKeys {
         return (int) key;
     }
 
+    /** The value a key was made from (-0.0 comes back as 0.0, which ranks the same). */
+    static float valueOf(long key) {
+        int sortable = ~(int) (key >>> 32);
+        return Float.intBitsToFloat(sortable ^ ((sortable >> 31) & 0x7FFF_FFFF));
+    }
+
     /**
      * The keys of the {@code k} best entries of {@code values}, sorted best first.
      * {@code -Infinity} entries (masked tokens) are never selected, so fewer than {@code k} keys
      * come back when fewer tokens are unmasked.
      *
      * <p>A bounded max-heap keeps the k best seen so far: O(V log k) worst case, close to O(V)
-     * in practice because most tokens lose against the heap's root in one comparison.
+     * in practice because once the heap is full most values lose against the value at its root in
+     * one float comparison, before any key is built. Validates on the way, as
+     * {@link LogitsProcessor#argmax} does.
+     *
+     * @throws IllegalArgumentException for NaN or +Infinity, or when every entry is masked
      */
     static long[] selectBest(float[] values, int k) {
-        long[] heap = new long[Math.min(k, values.length)];
-        int size = 0;
+        BoundedHeap heap = new BoundedHeap(Math.min(k, values.length));
         for (int i = 0; i < values.length; i++) {
             float v = values[i];
-            if (v == Float.NEGATIVE_INFINITY) {
+            if (v <= heap.worst) {
                 continue;
             }
-            long key = key(v, i);
-            if (size < heap.length) {
-                heap[size] = key;
-                siftUp(heap, size++);
-            } else if (key < heap[0]) {
-                heap[0] = key;
-                siftDown(heap, size);
+            if (v != v) {
+                throw new IllegalArgumentException("logit of token " + i + " is NaN");
+            }
+            if (v == Float.POSITIVE_INFINITY) {
+                throw new IllegalArgumentException("logit of token " + i + " is +Infinity");
+            }
+            heap.add(v, i);
+        }
+        if (heap.size == 0) {
+            throw new IllegalArgumentException("every token is masked (all logits are -Infinity)");
+        }
+        return heap.sorted();
+    }
+
+    /**
+     * The keys of the {@code k} best of the {@code n} tokens {@code ids} (ascending), with the token
+     * id as index, sorted best first: {@link #selectBest(float[], int)} restricted to a candidate
+     * set that is known to hold them. The values are already validated.
+     */
+    static long[] selectBest(float[] values, int[] ids, int n, int k) {
+        BoundedHeap heap = new BoundedHeap(Math.min(k, n));
+        for (int j = 0; j < n; j++) {
+            float v = values[ids[j]];
+            if (v > heap.worst) {
+                heap.add(v, ids[j]);
             }
         }
-        long[] best = size == heap.length ? heap : Arrays.copyOf(heap, size);
-        Arrays.sort(best);
-        return best;
+        return heap.sorted();
+    }
+
+    /** A max-heap on keys holding the best {@code capacity} seen so far: its root is the worst of them. */
+    private static final class BoundedHeap {
+        private final long[] keys;
+        private int size;
+        /**
+         * The worst value kept once the heap is full, else -Infinity: a value not above it cannot
+         * enter, since an equal value offered later has a higher index and ranks lower.
+         */
+        private float worst = Float.NEGATIVE_INFINITY;
+
+        BoundedHeap(int capacity) {
+            keys = new long[capacity];
+        }
+
+        void add(float value, int index) {
+            long key = key(value, index);
+            if (size < keys.length) {
+                keys[size] = key;
+                siftUp(keys, size++);
+            } else {
+                keys[0] = key;
+                siftDown(keys, size);
+            }
+            if (size == keys.length) {
+                worst = valueOf(keys[0]);
+            }
+        }
+
+        long[] sorted() {
+            long[] best = size == keys.length ? keys : Arrays.copyOf(keys, size);
+            Arrays.sort(best);
+            return best;
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntFunction;
 
 /**
  * The verify step of lossless speculative sampling (Leviathan et al. 2023; Chen et al. 2023,
@@ -43,7 +44,9 @@ import java.util.function.DoubleSupplier;
  * and τ_rb = 0 is moreover short-circuited).
  *
  * <p>Cost: O(k log s) for the tests plus O(|supp p_i| + |supp q_i|) for the one residual, with no
- * dense vocabulary-sized arrays. Stateless and thread-safe; the uniform source is not.
+ * dense vocabulary-sized arrays. {@link #verifyRows} goes further and processes a target row only
+ * when the test reaches it, so a draft rejected at position i leaves rows i+1..k untouched.
+ * Stateless and thread-safe; the uniform source is not.
  */
 public final class RejectionSampler {
 
@@ -79,6 +82,28 @@ public final class RejectionSampler {
     public static Verification verify(int[] drafts, List<Distribution> draftDists, List<Distribution> targetDists,
                                       DoubleSupplier uniforms) {
         return run(drafts, draftDists, targetDists, 0.0, null, uniforms);
+    }
+
+    /**
+     * Lossless verification straight from the target's logits rows: p_i is processed with the
+     * sampler's params over {@code history} extended by x_1..x_{i-1}, and only when the test
+     * reaches draft i (a rejection at i leaves the later rows unread). Outcomes and randomness are
+     * those of {@link #verify(int[], List, List, Sampler)} on the processed rows.
+     *
+     * @param targetRows the k + 1 logits rows of the target decode over [last, x_1..x_k]
+     * @param history    the tokens generated so far (penalties); not modified
+     */
+    public static Verification verifyRows(int[] drafts, List<Distribution> draftDists, float[][] targetRows,
+                                          TokenCounts history, Sampler sampler) {
+        Objects.requireNonNull(sampler, "sampler");
+        Objects.requireNonNull(drafts, "drafts");
+        if (targetRows.length != drafts.length + 1) {
+            throw new IllegalArgumentException("verifying " + drafts.length + " drafts needs " + (drafts.length + 1)
+                    + " target rows (the last for the bonus token), got " + targetRows.length);
+        }
+        checkDraftShapes(drafts.length, draftDists);
+        return run(drafts, draftDists, sampler.targetDistributions(targetRows, drafts, history), 0.0, null,
+                sampler::uniform);
     }
 
     /** Cascade verification with uniforms from the request's sampler. */
@@ -119,6 +144,13 @@ public final class RejectionSampler {
             throw new IllegalArgumentException("rollbackThreshold must be >= 0, got " + rollbackThreshold);
         }
         return run(drafts, draftDists, targetDists, rollbackThreshold, rollbackScores, uniforms);
+    }
+
+    private static Verification run(int[] drafts, List<Distribution> draftDists, List<Distribution> targetDists,
+                                    double rollbackThreshold, List<Distribution> rollbackScores,
+                                    DoubleSupplier uniforms) {
+        checkShapes(drafts, draftDists, targetDists, rollbackScores);
+        return run(drafts, draftDists, targetDists::get, rollbackThreshold, rollbackScores, uniforms);
     }
 
     /**
@@ -173,15 +205,16 @@ public final class RejectionSampler {
         return Distribution.normalised(target.vocabSize(), Arrays.copyOf(tokens, kept), Arrays.copyOf(weights, kept));
     }
 
-    private static Verification run(int[] drafts, List<Distribution> draftDists, List<Distribution> targetDists,
+    /** @param targetDists p_i, asked for in increasing i and at most once each */
+    private static Verification run(int[] drafts, List<Distribution> draftDists, IntFunction<Distribution> targetDists,
                                     double rollbackThreshold, List<Distribution> rollbackScores,
                                     DoubleSupplier uniforms) {
-        int k = checkShapes(drafts, draftDists, targetDists, rollbackScores);
+        int k = drafts.length;
         Objects.requireNonNull(uniforms, "uniforms");
         int[] emitted = new int[k + 1];
         int tolerated = 0;
         for (int i = 0; i < k; i++) {
-            Distribution p = targetDists.get(i);
+            Distribution p = targetDists.apply(i);
             Distribution q = draftDists == null ? null : draftDists.get(i);
             int x = drafts[i];
             emitted[i] = x;
@@ -199,7 +232,7 @@ public final class RejectionSampler {
             emitted[i] = p.isPointMass() ? p.argmax() : draw(residual(p, q, x), uniforms);
             return new Verification(i, Arrays.copyOf(emitted, i + 1), false, i, tolerated);
         }
-        emitted[k] = draw(targetDists.get(k), uniforms);
+        emitted[k] = draw(targetDists.apply(k), uniforms);
         return new Verification(k, emitted, true, -1, tolerated);
     }
 
@@ -237,6 +270,12 @@ public final class RejectionSampler {
         return draft == null || draft.prob(token) == 0;
     }
 
+    private static void checkDraftShapes(int k, List<Distribution> draftDists) {
+        if (draftDists != null && draftDists.size() != k) {
+            throw new IllegalArgumentException("got " + draftDists.size() + " draft distributions for " + k + " drafts");
+        }
+    }
+
     /** Checks the round's shapes up front, so a malformed round fails before any randomness is drawn. */
     private static int checkShapes(int[] drafts, List<Distribution> draftDists, List<Distribution> targetDists,
                                    List<Distribution> rollbackScores) {
@@ -250,9 +289,7 @@ public final class RejectionSampler {
         for (int i = 0; i <= k; i++) {
             Objects.requireNonNull(targetDists.get(i), "target distribution " + i);
         }
-        if (draftDists != null && draftDists.size() != k) {
-            throw new IllegalArgumentException("got " + draftDists.size() + " draft distributions for " + k + " drafts");
-        }
+        checkDraftShapes(k, draftDists);
         if (rollbackScores != null) {
             if (rollbackScores.size() < k) {
                 throw new IllegalArgumentException("got " + rollbackScores.size() + " rollback scores for " + k + " drafts");

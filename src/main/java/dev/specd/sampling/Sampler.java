@@ -1,7 +1,10 @@
 package dev.specd.sampling;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
@@ -28,6 +31,8 @@ public final class Sampler {
     private final SamplingParams params;
     private final long seed;
     private final RandomGenerator random;
+    /** Scratch buffers reused from token to token; this sampler's request owns them. */
+    private final SamplingWorkspace workspace = new SamplingWorkspace();
 
     public Sampler(SamplingParams params) {
         this.params = Objects.requireNonNull(params, "params");
@@ -44,9 +49,42 @@ public final class Sampler {
         return seed;
     }
 
-    /** The processed distribution under this sampler's params; pure, draws no randomness. */
+    /**
+     * The processed distribution under this sampler's params; pure, draws no randomness. Reuses
+     * this sampler's scratch buffers, so a generation allocates nothing vocabulary-sized per token.
+     */
     public Distribution distribution(float[] logits, TokenCounts history) {
-        return LogitsProcessor.process(logits, params, history);
+        return LogitsProcessor.process(logits, params, history, workspace);
+    }
+
+    /** This sampler's scratch buffers, for other per-row work on the same thread (a draft's confidence). */
+    public SamplingWorkspace workspace() {
+        return workspace;
+    }
+
+    /**
+     * The processed distributions p_1..p_{k+1} of a round's k + 1 target rows, each over
+     * {@code history} extended by the drafts before it, computed as they are asked for (in
+     * increasing order, each once): what {@link RejectionSampler#verifyRows} reads.
+     */
+    IntFunction<Distribution> targetDistributions(float[][] rows, int[] drafts, TokenCounts history) {
+        // Penalties read the history; without them no copy is needed.
+        TokenCounts h = params.hasPenalties() && drafts.length > 0 && history != null ? history.copy() : history;
+        int[] added = {0};
+        return i -> {
+            if (h != history) {
+                while (added[0] < i) h.add(drafts[added[0]++]);
+            }
+            return distribution(rows[i], h);
+        };
+    }
+
+    /** All of {@link #targetDistributions}, processed at once (for checks that need every row). */
+    public List<Distribution> distributions(float[][] rows, int[] drafts, TokenCounts history) {
+        IntFunction<Distribution> p = targetDistributions(rows, drafts, history);
+        List<Distribution> out = new ArrayList<>(rows.length);
+        for (int i = 0; i < rows.length; i++) out.add(p.apply(i));
+        return out;
     }
 
     /**
@@ -55,7 +93,7 @@ public final class Sampler {
      */
     public int sample(float[] logits, TokenCounts history) {
         if (params.isGreedy()) {
-            return LogitsProcessor.greedyToken(logits, params, history);
+            return LogitsProcessor.greedyToken(logits, params, history, workspace);
         }
         return sample(distribution(logits, history));
     }

@@ -12,6 +12,11 @@ import java.util.Arrays;
  * mass reaches top_p of the post-top-k total), so applying them in sequence keeps the shorter
  * prefix. That lets min-p run first as a cheap filter and shrink what top-p has to sort, without
  * changing the result.
+ *
+ * <p>Three paths, one result: top-k selects its k tokens in one pass; top-p / min-p without top-k
+ * go through {@link CandidateTruncation}, which computes exp only near the top of the row; plain
+ * temperature sampling, and the rows the candidates cannot decide, take {@link #exact}, which
+ * computes every token's weight.
  */
 final class Truncation {
 
@@ -21,22 +26,52 @@ final class Truncation {
     private Truncation() {
     }
 
-    static Distribution apply(float[] logits, int best, SamplingParams params) {
-        int vocab = logits.length;
-        int[] ids;
-        boolean rankOrdered;
-        if (params.topK() > 0 && params.topK() < vocab) {
-            long[] keys = RankedKeys.selectBest(logits, params.topK());
-            ids = new int[keys.length];
-            for (int j = 0; j < keys.length; j++) {
-                ids[j] = RankedKeys.index(keys[j]);
+    /** The processed distribution at temperature &gt; 0; validates the row (NaN, +Infinity, all masked). */
+    static Distribution apply(float[] logits, SamplingParams params, SamplingWorkspace ws) {
+        boolean topK = params.topK() > 0 && params.topK() < logits.length;
+        if (topK) {
+            // The k best are among the candidates whenever there are at least k of them: every
+            // other token ranks below each candidate.
+            RowScan scan = ws.scan;
+            scan.scan(logits, params.temperature(), ws.depth(RowScan.DEPTH, params.temperature()));
+            if (scan.count >= params.topK()) {
+                return fromRanked(logits, RankedKeys.selectBest(logits, scan.ids, scan.count, params.topK()), params);
             }
-            rankOrdered = true;
-        } else {
-            ids = unmaskedTokens(logits);
-            rankOrdered = false;
+            return exact(logits, -1, params);
         }
+        if (params.topP() < 1 || params.minP() > 0) {
+            Distribution d = CandidateTruncation.apply(logits, params, ws);
+            if (d != null) return d;
+            ws.exactFallbacks++;
+            return exact(logits, ws.scan.best, params);
+        }
+        return exact(logits, LogitsProcessor.argmax(logits), params);
+    }
 
+    /**
+     * Every token's weight, or the top-k's: the reference-exact path.
+     *
+     * @param best the argmax when known, or -1 under top-k (the selection finds and validates it)
+     */
+    static Distribution exact(float[] logits, int best, SamplingParams params) {
+        if (params.topK() > 0 && params.topK() < logits.length) {
+            return fromRanked(logits, RankedKeys.selectBest(logits, params.topK()), params);
+        }
+        return truncate(logits, unmaskedTokens(logits), best, false, params);
+    }
+
+    /** The rest of the chain after top-k selected {@code keys} (rank order). */
+    private static Distribution fromRanked(float[] logits, long[] keys, SamplingParams params) {
+        int[] ids = new int[keys.length];
+        for (int j = 0; j < keys.length; j++) {
+            ids[j] = RankedKeys.index(keys[j]);
+        }
+        return truncate(logits, ids, ids[0], true, params);
+    }
+
+    /** Weights, min-p, top-p and renormalisation over {@code ids} (token order, or rank order after top-k). */
+    private static Distribution truncate(float[] logits, int[] ids, int best, boolean rankOrdered, SamplingParams params) {
+        int vocab = logits.length;
         double maxLogit = logits[best];
         double temperature = params.temperature();
         double[] weights = new double[ids.length];
@@ -76,7 +111,7 @@ final class Truncation {
     }
 
     /** Min-p: compacts to the candidates with weight &ge; threshold (the best has weight 1). */
-    private static int keepAtLeast(int[] ids, double[] weights, int n, double threshold) {
+    static int keepAtLeast(int[] ids, double[] weights, int n, double threshold) {
         int kept = 0;
         for (int j = 0; j < n; j++) {
             if (weights[j] >= threshold) {

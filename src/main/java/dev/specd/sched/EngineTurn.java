@@ -130,7 +130,10 @@ final class EngineTurn {
             long p0 = System.nanoTime();
             int base = logits.size();
             try {
-                logits.addAll(context.decode(part));
+                // Rows valid until the context's next decode (no vocabulary-sized allocation per row):
+                // every generation consumes its rows below, before the next decode. Batch-invariant
+                // verification decodes again before then, so it takes fresh arrays.
+                logits.addAll(engine.batchInvariant() ? context.decode(part) : context.decodeTransient(part));
             } catch (PartialDecodeException e) {
                 logits.addAll(e.results());
                 e.failures().forEach((i, why) -> failAlone(verifying.get(base + i), why));
@@ -197,7 +200,7 @@ final class EngineTurn {
         long t0 = System.nanoTime();
         List<float[][]> rows;
         try {
-            rows = context.decode(steps);
+            rows = context.decodeTransient(steps); // consumed below, before this context decodes again
         } catch (PartialDecodeException e) {
             rows = e.results();
         } catch (EngineException e) {

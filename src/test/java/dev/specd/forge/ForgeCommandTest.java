@@ -52,7 +52,15 @@ class ForgeCommandTest {
         assertReports(run("quantize", "--source", big.toString(), "--out", q8.toString(), "--type", "Q8_0"), q8);
         Path random = dir.resolve("random.gguf");
         assertReports(run("random", "--out", random.toString(), "--tokenizer", src, "--embd", "64", "--ff", "128",
-                "--layers", "2", "--heads", "4", "--kv-heads", "2", "--type", "f32"), random);
+                "--layers", "2", "--heads", "4", "--kv-heads", "2", "--type", "f32", "--vocab", "700"), random);
+        Path grown = dir.resolve("grown.gguf");
+        assertReports(run("vocab", "--source", src, "--out", grown.toString(), "--vocab", "2048"), grown);
+        try (GgufFile f = GgufFile.open(grown)) {
+            assertEquals(2048, f.requireTensor("output.weight").rows());
+        }
+        try (GgufFile f = GgufFile.open(random)) {
+            assertEquals(700, f.requireTensor("token_embd.weight").rows());
+        }
     }
 
     @Test
@@ -78,7 +86,7 @@ class ForgeCommandTest {
     void helpListsTheSubcommands() {
         Outcome help = run("--help");
         assertEquals(0, help.code());
-        for (String sub : new String[] {"expand", "truncate", "random", "quantize"}) {
+        for (String sub : new String[] {"expand", "truncate", "random", "quantize", "vocab"}) {
             assertTrue(help.out().contains(sub), help.out());
         }
     }

@@ -121,6 +121,32 @@ class PipelineCompilerTest {
         assertTrue(note(plan, "drop-unusable-drafters").contains("drafters[0] (model expand"), plan.passes().toString());
     }
 
+    /** The large-vocabulary test beds: a draft grown by forge vocab, a target expanded from that same recipe. */
+    @Test
+    void recipesNestAndNameTheVocabularyAndRandomOperations() {
+        String grown = """
+                forge: vocab
+                source: {file: stories260K.gguf}
+                params: {vocab: 152064}
+                """;
+        PipelineSpec spec = Specs.parse("id: t\ntarget:\n  model:\n    forge: expand\n    source:\n" + grown.indent(6)
+                + "    params: {embd: 512, ff: 2048, layers: 12, epsilon: 0.02}\n"
+                + "drafters:\n  - type: model\n    model:\n" + grown.indent(6));
+        ModelRef.Forged draftRef = new ModelRef.Forged("vocab", new ModelRef.File("stories260K.gguf", Optional.empty(),
+                Optional.empty()), Map.of("vocab", "152064"));
+        ModelRef.Forged target = (ModelRef.Forged) spec.target().model();
+        assertEquals("expand", target.op());
+        assertEquals(draftRef, target.source());
+        ExecutionPlan plan = PipelineCompiler.compile(spec);
+        assertEquals(List.of(new DraftPlan.Model(draftRef, 2048)), plan.drafters());
+        PipelineSpec random = Specs.parse("id: r\ntarget:\n  model:\n    forge: random\n"
+                + "    source: {file: llama-2-tiny-random.gguf}\n    params: {embd: 8, ff: 32, layers: 1, heads: 2, vocab: 256000}\n");
+        assertEquals("random", ((ModelRef.Forged) random.target().model()).op());
+        SpecException unknown = assertThrows(SpecException.class, () -> Specs.parse(
+                "id: u\ntarget:\n  model:\n    forge: melt\n    source: {file: a.gguf}\n"));
+        assertTrue(unknown.getMessage().contains("vocab") && unknown.getMessage().contains("melt"), unknown.getMessage());
+    }
+
     @Test
     void duplicatesAreDroppedKeepingTheFirst() {
         ExecutionPlan plan = compile(TARGET + """

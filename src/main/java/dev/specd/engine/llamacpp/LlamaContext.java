@@ -39,6 +39,10 @@ final class LlamaContext implements ModelContext {
     private final int nVocab;
     private final LlamaSequence[] slots;
     private final NativeBatch batch;
+    /** Rows handed out by {@link #decodeTransient}, reused by the next one. */
+    private final List<float[]> rowPool = new ArrayList<>();
+    /** Rows of the pool used by the decode in progress, or -1 when it copies into fresh arrays. */
+    private int pooledRows = -1;
     private boolean closed;
 
     private LlamaContext(LlamaBackend backend, MemorySegment ctx, ContextOptions options) {
@@ -130,6 +134,17 @@ final class LlamaContext implements ModelContext {
      */
     @Override
     public List<float[][]> decode(List<DecodeStep> steps) {
+        pooledRows = -1;
+        return decodeSteps(steps);
+    }
+
+    @Override
+    public List<float[][]> decodeTransient(List<DecodeStep> steps) {
+        pooledRows = 0;
+        return decodeSteps(steps);
+    }
+
+    private List<float[][]> decodeSteps(List<DecodeStep> steps) {
         computeNanos = 0;
         ensureOpen();
         Map<LlamaSequence, Boolean> seen = new IdentityHashMap<>();
@@ -174,6 +189,7 @@ final class LlamaContext implements ModelContext {
     /** One batch (chunked by the batch size) for all steps; on failure every sequence is left as it was. */
     private List<float[][]> decodeTogether(List<DecodeStep> steps) {
         computeNanos = 0;
+        int poolMark = pooledRows;
         List<float[][]> results = new ArrayList<>(steps.size());
         for (DecodeStep step : steps) results.add(new float[step.logitRows()][]);
         List<int[]> pending = new ArrayList<>(); // {step, row in result, row in batch}
@@ -195,6 +211,7 @@ final class LlamaContext implements ModelContext {
             // Leave every sequence exactly as it was before this call.
             for (DecodeStep step : steps) removeFrom(step.sequence().id(), step.sequence().length());
             batch.clear();
+            pooledRows = poolMark; // a retry reuses the rows this attempt copied into
             throw e instanceof EngineException ee ? ee : new EngineException(e.getMessage(), e);
         }
         for (DecodeStep step : steps) ((LlamaSequence) step.sequence()).advance(step.tokens().length);
@@ -249,10 +266,18 @@ final class LlamaContext implements ModelContext {
                 throw new EngineException("llama_get_logits_ith(" + p[2] + ") returned no logits");
             }
             // Valid only until the next decode: copy out at once.
-            results.get(p[0])[p[1]] = row.reinterpret((long) nVocab * Float.BYTES).toArray(JAVA_FLOAT);
+            MemorySegment values = row.reinterpret((long) nVocab * Float.BYTES);
+            results.get(p[0])[p[1]] = pooledRows < 0 ? values.toArray(JAVA_FLOAT) : copyToPool(values);
         }
         pending.clear();
         batch.clear();
+    }
+
+    private float[] copyToPool(MemorySegment values) {
+        if (pooledRows == rowPool.size()) rowPool.add(new float[nVocab]);
+        float[] dst = rowPool.get(pooledRows++);
+        MemorySegment.copy(values, JAVA_FLOAT, 0, dst, 0, nVocab);
+        return dst;
     }
 
     private LlamaSequence own(Sequence sequence) {

@@ -43,6 +43,12 @@ final class LlamaSequence implements Sequence {
     }
 
     @Override
+    public float[][] decodeTransient(int[] tokens, int logitsFrom) {
+        ensureOpen();
+        return context.decodeTransient(List.of(new DecodeStep(this, tokens, logitsFrom))).getFirst();
+    }
+
+    @Override
     public void truncate(int newLength) {
         ensureOpen();
         if (newLength < 0 || newLength > length) {

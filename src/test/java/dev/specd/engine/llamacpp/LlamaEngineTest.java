@@ -144,6 +144,31 @@ class LlamaEngineTest {
         }
     }
 
+    /** Transient rows are the same logits, in arrays the context hands out again at its next decode. */
+    @Test
+    void transientRowsEqualFreshOnesAndAreReused() {
+        int[] p = prompt("Lily wanted to play with the big red ball");
+        try (ModelContext ctx = model.newContext(new ContextOptions(256, 2, 4, 0, true))) {
+            float[][] fresh;
+            try (Sequence s = ctx.openSequence()) {
+                fresh = s.decode(p, 0);
+            }
+            try (Sequence s = ctx.openSequence()) {
+                // Split over several llama_decode calls (batch 4): the pool still hands each row its own array.
+                float[][] rows = s.decodeTransient(p, 0);
+                assertRowsClose(fresh, rows, F32_TOLERANCE);
+                assertEquals(p.length, java.util.Arrays.stream(rows).distinct().count());
+                float[] first = rows[0];
+                float[] copy = first.clone();
+                float[] next = s.decodeTransient(new int[] {p[0]}, 0)[0];
+                assertTrue(next == first, "the first pooled array is reused by the next decode");
+                assertTrue(!java.util.Arrays.equals(copy, next), "and overwritten with the new row");
+                float[] owned = s.decode(new int[] {p[1]}, 0)[0];
+                assertTrue(owned != first, "a plain decode returns arrays of its own");
+            }
+        }
+    }
+
     @Test
     void decodeSplitsStepsLargerThanTheBatch() {
         int[] p = prompt("Once upon a time there was a little girl named Lily. She loved to play outside.");
