@@ -16,15 +16,15 @@ import dev.specd.runtime.adaptive.RoundRecord;
 import dev.specd.sampling.Distribution;
 import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.Logprobs;
-import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
-import dev.specd.sampling.SamplingParams;
 import dev.specd.sampling.TokenCounts;
 import dev.specd.sampling.Verification;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -72,6 +72,14 @@ public final class Generation {
     private int accepted;
     private int verified;
     private int unverified;
+    private int deferred;
+    /** Picks each round's drafter; null: the first that proposes, in the plan's order. */
+    private final DrafterSelection selection;
+    private int concurrent = 1;
+    /** The drafter of the round in progress (index into drafters), -1 for none. */
+    private int roundDrafter = -1;
+    /** Rounds each drafter drafted (and, under selection, rounds it declined to draft: "none"). */
+    private final Map<String, Integer> drafterRounds = new LinkedHashMap<>();
 
     /**
      * @param drafters  in order of preference (empty for target-only); closed with the generation
@@ -81,6 +89,14 @@ public final class Generation {
      */
     public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
                       Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds, DraftLength length) {
+        this(request, vocab, sampler, drafters, maxLength, sink, rounds, length, null);
+    }
+
+    /** @param selection picks each round's drafter among {@code drafters}; null for the first that proposes */
+    public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
+                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds, DraftLength length,
+                      DrafterSelection selection) {
+        this.selection = selection;
         this.length = length;
         this.request = request;
         this.sampler = sampler;
@@ -118,6 +134,8 @@ public final class Generation {
         drafting = null;
         draftStep = null;
         draftNanos = 0;
+        roundDrafter = -1;
+        this.concurrent = concurrent;
         mode.begin(this, concurrent);
         draftNanos += System.nanoTime() - t0;
     }
@@ -141,7 +159,8 @@ public final class Generation {
     public void onDraftLogits(float[] logits, long stepNanos) {
         long t0 = System.nanoTime();
         DraftToken t = drafting.sample(logits);
-        draft.add(t);
+        // A deferral rule compares the draft's own distribution with the target's at verification.
+        draft.add(t, mode.acceptance() instanceof RoundMode.Acceptance.Deferral ? logits.clone() : null);
         draftStep = null;
         if (mode.draftOn(this, t)) draftStep = drafting.extend(t.token());
         draftNanos += stepNanos + (System.nanoTime() - t0);
@@ -186,15 +205,20 @@ public final class Generation {
             p.add(LogitsProcessor.process(rows[i], request.sampling(), history));
             if (i < k) history.add(draft.token(i));
         }
-        Verification v = verify(rows, p);
+        int[] deferral = new int[1];
+        Verification v = RoundVerifier.verify(mode.acceptance(), draft, rows, p, sampler, deferral);
         targetLength = size + v.accepted();
         sequence.truncate(targetLength);
+        String drafter = selection != null ? selection.name(roundDrafter)
+                : roundDrafter < 0 ? DrafterSelection.NONE : DrafterSelection.nameOf(drafters.get(roundDrafter));
+        if (k > 0 || selection != null) drafterRounds.merge(drafter, 1, Integer::sum);
         if (k > 0) {
             roundCount++;
             drafted += k;
             accepted += v.accepted();
+            deferred += deferral[0];
             RoundRecord record = new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos,
-                    verifyNanos, rows.length);
+                    verifyNanos, rows.length, drafter, deferral[0]);
             length.observe(record, draft.confidence());
             rounds.accept(record);
         }
@@ -204,21 +228,9 @@ public final class Generation {
         IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
                 ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
         draft.clear();
-        if (emitAll(emitted, true, logprob) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
-    }
-
-    /**
-     * Lossless rejection sampling, or — in a cascade with a rollback threshold — BiLD's tolerant
-     * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
-     * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
-     */
-    private Verification verify(float[][] rows, List<Distribution> p) {
-        double rollback = mode.rollback();
-        int[] tokens = draft.tokens();
-        if (rollback == 0.0 || draft.isEmpty()) return RejectionSampler.verify(tokens, draft.q(), p, sampler::uniform);
-        List<Distribution> scores = new ArrayList<>(draft.size());
-        for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
-        return RejectionSampler.verifyTolerant(tokens, draft.q(), p, rollback, scores, sampler::uniform);
+        boolean going = emitAll(emitted, true, logprob);
+        if (selection != null) selection.observe(committed, size, roundDrafter, k, v.accepted());
+        if (going && size + 1 >= maxLength) finish(FinishReason.LENGTH);
     }
 
     // ---- what the round modes use ----
@@ -259,26 +271,39 @@ public final class Generation {
      */
     boolean propose(int max, StopRule stop, boolean models) {
         if (max <= 0) return false;
-        for (Drafter d : drafters) {
-            switch (d) {
+        if (selection != null) {
+            DrafterSelection.Choice c = selection.choose(committed, size, request.prompt().length, max, stop, models,
+                    concurrent);
+            return c.index() >= 0 && (c.proposal() != null ? take(c.index(), c.proposal())
+                    : start(c.index(), (ModelDrafter) drafters.get(c.index()), max));
+        }
+        for (int i = 0; i < drafters.size(); i++) {
+            switch (drafters.get(i)) {
                 case FreeDrafter f -> {
                     Draft proposal = f.propose(committed, size, request.prompt().length, max, stop);
-                    if (!proposal.isEmpty()) {
-                        draft.set(proposal);
-                        return true;
-                    }
+                    if (!proposal.isEmpty()) return take(i, proposal);
                 }
                 case ModelDrafter m -> {
-                    if (!models) continue;
-                    DecodeStep first = m.begin(committed, size, request.prompt().length, max);
-                    if (first == null) continue; // its cache is full: sit this round out
-                    drafting = m;
-                    draftStep = first;
-                    return true;
+                    if (models && start(i, m, max)) return true;
                 }
             }
         }
         return false;
+    }
+
+    private boolean take(int drafter, Draft proposal) {
+        draft.set(proposal);
+        roundDrafter = drafter;
+        return true;
+    }
+
+    private boolean start(int drafter, ModelDrafter m, int max) {
+        DecodeStep first = m.begin(committed, size, request.prompt().length, max);
+        if (first == null) return false; // its cache is full: sit this round out
+        drafting = m;
+        draftStep = first;
+        roundDrafter = drafter;
+        return true;
     }
 
     /** Emits this round's draft as it is, unverified: the draft model finished the answer alone. */
@@ -311,7 +336,8 @@ public final class Generation {
     }
 
     public SpeculationSummary summary() {
-        return new SpeculationSummary(mode.mode(), roundCount, drafted, accepted, verified, unverified);
+        return new SpeculationSummary(mode.mode(), roundCount, drafted, accepted, verified, unverified, null,
+                deferred, drafterRounds);
     }
 
     /** Ends the generation for a reason from outside (cancellation, engine failure). */
@@ -324,6 +350,9 @@ public final class Generation {
 
     private void finish(FinishReason reason) {
         done = true;
+        for (Drafter d : drafters) {
+            if (d instanceof FreeDrafter f) f.finished(committed, size, request.prompt().length);
+        }
         closeDrafters();
         out.finish(reason, summary());
     }
