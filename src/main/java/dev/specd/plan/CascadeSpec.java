@@ -40,8 +40,11 @@ public record CascadeSpec(Confidence confidence, double tau, double rollback, in
         CHOW(0, 1, 0.1),
         /** Defer when the target is surer than the draft: max q &lt; max p − alpha, alpha in [−1, 1]. */
         DIFF(-1, 1, 0.1),
-        /** The plug-in optimal rule: max q &lt; max p − alpha · TV(p, q), alpha ≥ 0 the cost of deferring. */
-        OPT(0, 100, 0.5);
+        /**
+         * The plug-in optimal rule: max q &lt; max p − alpha · TV(p, q), alpha the cost of deferring.
+         * Since TV(p, q) ≥ max p − max q always, from alpha 1 on it never defers: alpha in [0, 1].
+         */
+        OPT(0, 1, 0.5);
 
         private final double min;
         private final double max;
