@@ -65,7 +65,8 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
      * @param seeded the request has a seed. Its answer must then be the same every time, but which
      *               random numbers sampling uses depends on the draft lengths, and the adaptive policy
      *               chooses those from measured timings. So a seeded request that names no policy
-     *               drafts the preset's fixed k instead (static).
+     *               drafts the preset's fixed k instead (static), and one that names no drafter selection
+     *               takes the first drafter that proposes.
      * @throws OverrideException naming the request field that cannot apply
      */
     public SpeculationSpec withOverride(SpeculationOverride o, boolean seeded) {
@@ -99,6 +100,10 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
                 : DraftSelection.fromWire(req.drafterSelection()).orElseThrow(() -> new OverrideException(
                 "speculation.drafter_selection", "speculation.drafter_selection must be first or adaptive, got '"
                 + req.drafterSelection() + "'"));
+        // Selection weighs drafters by measured timings, as the adaptive policy does: same remedy.
+        if (seeded && req.drafterSelection() == null && selection == DraftSelection.ADAPTIVE) {
+            selection = DraftSelection.FIRST;
+        }
         return new SpeculationSpec(mode, k, cascade(req, mode), policy, selection);
     }
 

@@ -103,6 +103,9 @@ public final class Pipeline {
         // from the draft model. Lossless drafts are all verified, so the target's rows serve them.
         int draftLogprobs = request.speculation().mode() == SpeculationMode.CASCADE
                 ? request.logprobs() : GenerationRequest.NO_LOGPROBS;
+        // A seeded sampled request must give the same answer every time it runs alone; drafts from
+        // the tree over earlier requests would change which random numbers its sampling uses.
+        boolean reproducible = !request.sampling().isGreedy() && request.sampling().seed().isPresent();
         List<Drafter> out = new ArrayList<>();
         for (DraftPlan d : plan.drafters()) {
             out.add(switch (d) {
@@ -110,7 +113,7 @@ public final class Pipeline {
                         new Sampler(draftParams), confidence, draftLogprobs);
                 case DraftPlan.Lookup l -> new PromptLookupDrafter(l.ngramMin(), l.ngramMax());
                 case DraftPlan.Suffix x -> new SuffixDrafter(x.depth(), x.factor(), x.minProb(),
-                        x.global() ? suffixes : null);
+                        x.global() && !reproducible ? suffixes : null);
             });
         }
         return out;
