@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.Overhead.class, BenchCommand.Speculation.class, DraftersCommand.class, CascadesCommand.class,
         LoadCommand.class, AdaptiveCommand.class, HttpCommand.class, VersusCommand.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
