@@ -23,7 +23,8 @@ import java.util.Locale;
 record LoadSettings(URI baseUrl, String workload, List<String> models, int streams, int wholes, double rate,
                     double streamShare, Duration duration, int maxTokens, Duration timeout) {
 
-    static final List<String> EMBEDDED = List.of("stories", "stories-target", "stories-cascade", "stories-lookup");
+    static final List<String> EMBEDDED = List.of("stories", "stories-target", "stories-cascade", "stories-lookup",
+            "stories-suffix", "stories-speccascade", "stories-select");
     private static final Duration LONGEST = Duration.ofMinutes(30);
 
     static LoadSettings fromSystemProperties() {

@@ -42,7 +42,11 @@ public final class Responses {
                               @JsonInclude(JsonInclude.Include.NON_NULL)
                               @JsonProperty("joules_per_token") Double joulesPerToken,
                               @JsonInclude(JsonInclude.Include.NON_NULL)
-                              @JsonProperty("energy_source") String energySource) {
+                              @JsonProperty("energy_source") String energySource,
+                              @JsonInclude(JsonInclude.Include.NON_NULL)
+                              @JsonProperty("deferred_positions") Integer deferredPositions,
+                              @JsonInclude(JsonInclude.Include.NON_EMPTY)
+                              @JsonProperty("drafter_rounds") java.util.Map<String, Integer> drafterRounds) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

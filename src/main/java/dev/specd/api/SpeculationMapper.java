@@ -19,7 +19,8 @@ final class SpeculationMapper {
     /** The preset's speculation with the request's overrides; a bad override is a 400 naming its field. */
     static SpeculationSpec settings(ExecutionPlan plan, SpeculationRequest override, boolean seeded) {
         SpeculationOverride o = override == null ? SpeculationOverride.NONE
-                : new SpeculationOverride(override.mode(), override.k(), override.tau(), override.policy());
+                : new SpeculationOverride(override.mode(), override.k(), override.tau(), override.policy(),
+                override.rule(), override.alpha(), override.drafterSelection());
         try {
             return plan.withOverride(o, seeded);
         } catch (OverrideException e) {
@@ -41,6 +42,7 @@ final class SpeculationMapper {
         EnergyCharge e = s.energy();
         return new Responses.Speculation(s.mode().wireName(), s.rounds(), s.drafted(), s.accepted(),
                 s.acceptanceRate(), s.verifiedTokens(), s.unverifiedTokens(), s.verifiedFraction(),
-                e == null ? null : e.joules(), e == null ? null : e.perToken(), e == null ? null : e.source());
+                e == null ? null : e.joules(), e == null ? null : e.perToken(), e == null ? null : e.source(),
+                s.mode() == dev.specd.plan.SpeculationMode.CASCADE ? s.deferred() : null, s.drafterRounds());
     }
 }

@@ -70,7 +70,7 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
         return b.ownModels().pipeline(plan).start();
     }
 
-    private static ModelRef.File file(Path p) {
+    static ModelRef.File file(Path p) {
         return new ModelRef.File(p.toString(), Optional.empty(), Optional.empty());
     }
 

@@ -2,7 +2,6 @@ package dev.specd.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,9 +70,8 @@ final class HttpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        String host = url.getHost();
-        if (!host.equals("localhost") && !host.startsWith("127.") && !host.equals("[::1]") && !host.equals("::1")) {
-            System.err.println("error: bench http only measures a server on this machine (loopback), not " + host);
+        if (!isLoopback(url)) {
+            System.err.println("error: bench http only measures a server on this machine (loopback), not " + url.getHost());
             return 1;
         }
         for (String c : configs) speculation(c); // fail on a bad name before any request
@@ -98,17 +95,16 @@ final class HttpCommand implements Callable<Integer> {
             }
         }
         summarize(rows);
-        Files.createDirectories(out);
         String name = "http-" + model + "-t" + temperature;
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(name + ".json").toFile(), rows);
-        StringBuilder csv = new StringBuilder("repeat,config,tokens,seconds,tokens_per_second\n");
-        for (Map<String, Object> r : rows) {
-            csv.append(String.format(Locale.ROOT, "%d,%s,%d,%.4f,%.3f%n", r.get("repeat"), r.get("config"), r.get("tokens"),
-                    r.get("seconds"), r.get("tokens_per_second")));
-        }
-        Files.writeString(out.resolve(name + ".csv"), csv);
+        BenchTable.write(out, name, rows);
         System.out.println("wrote " + out.resolve(name + ".csv") + " and " + name + ".json");
         return 0;
+    }
+
+    /** Whether {@code url} names this machine: the HTTP benchmarks load no one else's server. */
+    static boolean isLoopback(URI url) {
+        String host = url.getHost();
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
     }
 
     /** Medians per configuration, and ratios to target-only and to the best static k. */

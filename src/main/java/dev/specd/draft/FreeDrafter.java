@@ -16,4 +16,16 @@ public non-sealed interface FreeDrafter extends Drafter {
      * @param stop         asked after each drafted token; true ends the draft after that token
      */
     Draft propose(int[] context, int length, int promptLength, int max, StopRule stop);
+
+    /** What the drafter is called in reports and metrics (the response's {@code drafter} counts). */
+    default String name() {
+        return "free";
+    }
+
+    /**
+     * The generation ended normally with these tokens (prompt and output): a drafter that learns
+     * across requests takes them in. Called on the engine thread, before {@link #close()}.
+     */
+    default void finished(int[] context, int length, int promptLength) {
+    }
 }

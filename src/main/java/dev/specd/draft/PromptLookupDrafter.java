@@ -24,6 +24,11 @@ public final class PromptLookupDrafter implements FreeDrafter {
     }
 
     @Override
+    public String name() {
+        return "lookup";
+    }
+
+    @Override
     public Draft propose(int[] context, int length, int promptLength, int max, StopRule stop) {
         long t0 = System.nanoTime();
         int len = length;

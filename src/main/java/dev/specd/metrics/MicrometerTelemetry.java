@@ -41,7 +41,13 @@ public class MicrometerTelemetry implements Telemetry {
     private final ConcurrentMap<String, Counter> idle = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> models = new ConcurrentHashMap<>();
 
+    private final ConcurrentMap<DrafterKey, DrafterMeters> drafters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, long[]> suffixTrees = new ConcurrentHashMap<>();
+
     private record Key(String pipeline, SpeculationMode mode) {
+    }
+
+    private record DrafterKey(String pipeline, String drafter) {
     }
 
     @Inject
@@ -146,6 +152,31 @@ public class MicrometerTelemetry implements Telemetry {
     public void round(String pipeline, SpeculationMode mode, RoundRecord round) {
         mode(pipeline, mode).round(round);
         if (round.drafted() > 0) pipeline(pipeline).k(round.drafted());
+        DrafterMeters d = drafters.computeIfAbsent(new DrafterKey(pipeline, round.drafter()),
+                k -> new DrafterMeters(registry, k.pipeline(), k.drafter()));
+        d.rounds.increment();
+        d.drafted.increment(round.drafted());
+        d.accepted.increment(round.accepted());
+        d.deferred.increment(round.deferred());
+    }
+
+    /** The suffix tree's size as gauges: nodes, bytes and requests held. */
+    @Override
+    public void suffixTree(String pipeline, int nodes, long bytes, int sequences) {
+        long[] v = suffixTrees.computeIfAbsent(pipeline, p -> {
+            long[] cell = new long[3];
+            Gauge.builder("specd_suffix_tree_nodes", cell, c -> c[0]).description("Nodes of the preset's suffix tree "
+                    + "over earlier requests").tag("pipeline", p).strongReference(true).register(registry);
+            Gauge.builder("specd_suffix_tree_bytes", cell, c -> c[1]).description("Memory of the preset's suffix tree")
+                    .baseUnit("bytes").tag("pipeline", p).strongReference(true).register(registry);
+            Gauge.builder("specd_suffix_tree_requests", cell, c -> c[2])
+                    .description("Earlier requests the preset's suffix tree holds").tag("pipeline", p)
+                    .strongReference(true).register(registry);
+            return cell;
+        });
+        v[0] = nodes;
+        v[1] = bytes;
+        v[2] = sequences;
     }
 
     @Override

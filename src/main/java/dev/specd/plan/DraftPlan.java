@@ -19,4 +19,13 @@ public sealed interface DraftPlan {
             return "prompt lookup n-gram " + ngramMax + ".." + ngramMin;
         }
     }
+
+    /** Suffix matching over this request and (with {@code global}) earlier ones; see {@link DrafterSpec.Suffix}. */
+    record Suffix(int depth, double factor, double minProb, boolean global, int maxNodes) implements DraftPlan {
+        @Override
+        public String describe() {
+            return "suffix tree depth " + depth + ", draft <= " + factor + " x match, min prob " + minProb
+                    + (global ? ", over earlier requests too (<= " + maxNodes + " nodes)" : ", this request only");
+        }
+    }
 }

@@ -17,6 +17,10 @@ final class DrafterParser {
     /** Longest n-gram prompt lookup matches: longer suffixes almost never recur verbatim. */
     static final int MAX_NGRAM = 32;
     static final int MAX_UNVERIFIED = 1024;
+    /** Suffix trees index substrings up to this long by default: SuffixDecoding's order of magnitude. */
+    static final int SUFFIX_DEPTH = 32;
+    /** The shared suffix tree's default budget: about 12 MB at ~48 bytes a node. */
+    static final int SUFFIX_NODES = 1 << 18;
 
     private DrafterParser() {
     }
@@ -32,7 +36,8 @@ final class DrafterParser {
         return switch (type) {
             case "model" -> model(d);
             case "lookup" -> lookup(d);
-            default -> throw d.error("type", "must be model or lookup, got " + type);
+            case "suffix" -> suffix(d);
+            default -> throw d.error("type", "must be model, lookup or suffix, got " + type);
         };
     }
 
@@ -58,6 +63,20 @@ final class DrafterParser {
         return new DrafterSpec.Lookup(min, max);
     }
 
+    private static DrafterSpec.Suffix suffix(YamlNode d) {
+        d.allowOnly(Set.of("type", "depth", "factor", "min_prob", "global", "max_nodes"));
+        int depth = d.integer("depth", SUFFIX_DEPTH, 4, 256);
+        double factor = d.number("factor", 1.0, 0.0, 64.0);
+        if (factor <= 0) throw d.error("factor", "must be > 0, got " + factor);
+        double minProb = d.number("min_prob", 0.1, 0.0, 1.0);
+        boolean global = d.flag("global", true);
+        int maxNodes = d.integer("max_nodes", SUFFIX_NODES, 1024, 1 << 24);
+        if (!global && d.has("max_nodes")) {
+            throw d.error("max_nodes", "bounds the tree over earlier requests, which global: false turns off");
+        }
+        return new DrafterSpec.Suffix(depth, factor, minProb, global, maxNodes);
+    }
+
     /**
      * @param drafters decide the default mode: speculating is the point of writing a drafter, and
      *                 without one there is nothing to speculate with
@@ -67,7 +86,8 @@ final class DrafterParser {
         Optional<YamlNode> section = root.optionalChild("speculation");
         if (section.isEmpty()) return new SpeculationSpec(fallback, 0, CascadeSpec.DEFAULT, PolicySpec.DEFAULT);
         YamlNode s = section.get();
-        s.allowOnly(Set.of("mode", "k", "cascade", "policy", "stop_confidence", "reprobe_every", "confidence"));
+        s.allowOnly(Set.of("mode", "k", "cascade", "policy", "stop_confidence", "reprobe_every", "confidence",
+                "drafter_selection"));
         SpeculationMode mode = s.optionalKeyword("mode").map(m -> mode(s, m)).orElse(fallback);
         int k = s.integer("k", 0, 1, SpeculationSpec.MAX_K); // 0 = not written; fold-defaults resolves it
         CascadeSpec cascade = CascadeSpec.DEFAULT;
@@ -78,7 +98,10 @@ final class DrafterParser {
             }
             cascade = cascade(s.child("cascade"));
         }
-        return new SpeculationSpec(mode, k, cascade, policy(s));
+        DraftSelection selection = s.optionalKeyword("drafter_selection").map(w -> DraftSelection.fromWire(w)
+                .orElseThrow(() -> s.error("drafter_selection", "must be first or adaptive, got " + w)))
+                .orElse(DraftSelection.FIRST);
+        return new SpeculationSpec(mode, k, cascade, policy(s), selection);
     }
 
     private static PolicySpec policy(YamlNode s) {
@@ -99,14 +122,30 @@ final class DrafterParser {
     }
 
     private static CascadeSpec cascade(YamlNode c) {
-        c.allowOnly(Set.of("confidence", "tau", "rollback", "max_unverified"));
+        c.allowOnly(Set.of("rule", "alpha", "confidence", "tau", "rollback", "max_unverified"));
         CascadeSpec d = CascadeSpec.DEFAULT;
+        CascadeSpec.Rule rule = c.optionalString("rule").map(w -> rule(c, w)).orElse(CascadeSpec.Rule.BILD);
+        if (rule.speculative()) {
+            // BiLD's hand-over settings mean nothing to a speculative cascade: written, they are a mistake.
+            for (String bild : List.of("confidence", "tau", "rollback", "max_unverified")) {
+                if (c.has(bild)) throw c.error(bild, "only meaningful with rule bild, got rule " + rule.wireName());
+            }
+            double alpha = c.number("alpha", rule.defaultAlpha(), rule.minAlpha(), rule.maxAlpha());
+            return CascadeSpec.speculative(rule, alpha);
+        }
+        if (c.has("alpha")) throw c.error("alpha", "is the parameter of rules chow, diff and opt, not of bild");
         CascadeSpec.Confidence confidence = c.optionalString("confidence")
                 .map(w -> confidence(c, w)).orElse(d.confidence());
         return new CascadeSpec(confidence,
                 c.number("tau", d.tau(), 0, 1),
                 c.nonNegative("rollback", d.rollback()),
                 c.integer("max_unverified", d.maxUnverified(), 1, MAX_UNVERIFIED));
+    }
+
+    private static CascadeSpec.Rule rule(YamlNode c, String written) {
+        return Arrays.stream(CascadeSpec.Rule.values()).filter(r -> r.wireName().equals(written)).findFirst()
+                .orElseThrow(() -> c.error("rule", "must be " + wireNames(CascadeSpec.Rule.values(),
+                        CascadeSpec.Rule::wireName) + ", got " + written));
     }
 
     private static CascadeSpec.Confidence confidence(YamlNode c, String written) {

@@ -70,7 +70,8 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
      * @param seeded the request has a seed. Its answer must then be the same every time, but which
      *               random numbers sampling uses depends on the draft lengths, and the adaptive policy
      *               chooses those from measured timings. So a seeded request that names no policy
-     *               drafts the preset's fixed k instead (static).
+     *               drafts the preset's fixed k instead (static), and one that names no drafter selection
+     *               takes the first drafter that proposes.
      * @throws OverrideException naming the request field that cannot apply
      */
     public SpeculationSpec withOverride(SpeculationOverride o, boolean seeded) {
@@ -100,9 +101,49 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
             throw new OverrideException("speculation.mode", "cascade needs a draft model; pipeline " + id + " has none");
         }
         int k = req.k() != null ? req.k() : Math.max(1, speculation.k() > 0 ? speculation.k() : SpeculationSpec.DEFAULT_K);
+        DraftSelection selection = req.drafterSelection() == null ? speculation.selection()
+                : DraftSelection.fromWire(req.drafterSelection()).orElseThrow(() -> new OverrideException(
+                "speculation.drafter_selection", "speculation.drafter_selection must be first or adaptive, got '"
+                + req.drafterSelection() + "'"));
+        // Selection weighs drafters by measured timings, as the adaptive policy does: same remedy.
+        if (seeded && req.drafterSelection() == null && selection == DraftSelection.ADAPTIVE) {
+            selection = DraftSelection.FIRST;
+        }
+        return new SpeculationSpec(mode, k, cascade(req, mode), policy, selection);
+    }
+
+    /** The preset's cascade with the request's rule, alpha and tau; each must fit the resulting rule. */
+    private CascadeSpec cascade(SpeculationOverride req, SpeculationMode mode) {
         CascadeSpec cascade = speculation.cascade();
+        if ((req.rule() != null || req.alpha() != null) && mode != SpeculationMode.CASCADE) {
+            String field = req.rule() != null ? "speculation.rule" : "speculation.alpha";
+            throw new OverrideException(field, field + " only applies to mode cascade, got mode " + mode.wireName());
+        }
+        CascadeSpec.Rule rule = cascade.rule();
+        if (req.rule() != null) {
+            rule = Arrays.stream(CascadeSpec.Rule.values()).filter(r -> r.wireName().equals(req.rule())).findFirst()
+                    .orElseThrow(() -> new OverrideException("speculation.rule", "speculation.rule must be one of "
+                            + Arrays.stream(CascadeSpec.Rule.values()).map(CascadeSpec.Rule::wireName).toList()
+                            + ", got '" + req.rule() + "'"));
+        }
+        double alpha = rule == cascade.rule() ? cascade.alpha() : rule.defaultAlpha();
+        if (req.alpha() != null) {
+            if (!rule.speculative()) {
+                throw new OverrideException("speculation.alpha", "speculation.alpha is the parameter of rules chow, "
+                        + "diff and opt; the rule is bild");
+            }
+            if (!(req.alpha() >= rule.minAlpha() && req.alpha() <= rule.maxAlpha())) {
+                throw new OverrideException("speculation.alpha", "speculation.alpha must be in [" + rule.minAlpha()
+                        + ", " + rule.maxAlpha() + "] for rule " + rule.wireName() + ", got " + req.alpha());
+            }
+            alpha = req.alpha();
+        }
+        if (req.tau() != null && mode == SpeculationMode.CASCADE && rule.speculative()) {
+            throw new OverrideException("speculation.tau", "speculation.tau is BiLD's threshold; rule "
+                    + rule.wireName() + " takes speculation.alpha");
+        }
         if (req.tau() != null) cascade = cascade.withTau(req.tau());
-        return new SpeculationSpec(mode, k, cascade, policy);
+        return cascade.withRule(rule, rule.speculative() ? alpha : 0.0);
     }
 
     private static SpeculationMode parseMode(String mode) {
@@ -124,7 +165,10 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
         if (target.embeddings()) out.append("  embeddings  on (/v1/embeddings)\n");
         SpeculationSpec s = speculation;
         out.append("  mode        ").append(s.mode().wireName());
-        if (s.mode() == SpeculationMode.CASCADE) {
+        if (s.mode() == SpeculationMode.CASCADE && s.cascade().rule().speculative()) {
+            out.append(" (speculative, rule ").append(s.cascade().rule().wireName()).append(" alpha ")
+                    .append(s.cascade().alpha()).append(')');
+        } else if (s.mode() == SpeculationMode.CASCADE) {
             CascadeSpec c = s.cascade();
             out.append(" (").append(c.confidence().name().toLowerCase(Locale.ROOT)).append(" >= ").append(c.tau())
                     .append(", rollback ").append(c.rollback()).append(", at most ").append(c.maxUnverified())
@@ -136,6 +180,7 @@ public record ExecutionPlan(String id, String description, TargetSpec target, Re
             out.append("  k           ").append(s.k()).append(" (verify batch: ").append(verifyRows())
                     .append(" rows per sequence)\n");
             out.append("  policy      ").append(describe(s.policy(), s.k())).append('\n');
+            out.append("  selection   ").append(s.selection().wireName()).append('\n');
         }
         out.append("  defaults    max_tokens=").append(defaults.maxTokens()).append(" temperature=")
                 .append(defaults.temperature()).append(" top_p=").append(defaults.topP()).append('\n');

@@ -83,7 +83,7 @@ public final class PipelineCompiler {
             notes.add(p.name() + ": " + step.note());
         }
         SpeculationSpec speculation = new SpeculationSpec(work.mode(), work.k(), work.cascade(),
-                spec.speculation().policy());
+                spec.speculation().policy(), spec.speculation().selection());
         return new ExecutionPlan(spec.id(), spec.description(), t, spec.defaults(), spec.source(),
                 work.drafters().stream().map(Draft::plan).toList(), speculation, notes);
     }
@@ -162,6 +162,8 @@ public final class PipelineCompiler {
                 }
                 case DrafterSpec.Model m -> new DraftPlan.Model(m.model(), m.contextLength());
                 case DrafterSpec.Lookup l -> new DraftPlan.Lookup(l.ngramMin(), l.ngramMax());
+                case DrafterSpec.Suffix x -> new DraftPlan.Suffix(x.depth(), x.factor(), x.minProb(), x.global(),
+                        x.maxNodes());
             };
             drafters.add(new Draft(i, plan));
         }
@@ -197,6 +199,9 @@ public final class PipelineCompiler {
         return switch (a) {
             case DraftPlan.Model ma when b instanceof DraftPlan.Model mb -> ModelRef.sameModel(ma.model(), mb.model());
             case DraftPlan.Lookup la -> la.equals(b);
+            // Two suffix drafters over different trees may propose differently, but a second one
+            // indexes what the first does: never worth its host time.
+            case DraftPlan.Suffix sa -> b instanceof DraftPlan.Suffix;
             default -> false;
         };
     }
@@ -270,6 +275,7 @@ public final class PipelineCompiler {
     }
 
     private static String describe(CascadeSpec c) {
+        if (c.rule().speculative()) return "speculative, rule " + c.rule().wireName() + " alpha " + c.alpha();
         return DrafterParser.wireName(c.confidence()) + " >= " + c.tau() + ", rollback " + c.rollback()
                 + ", at most " + c.maxUnverified() + " unverified";
     }

@@ -11,8 +11,10 @@ package dev.specd.plan;
  *                pass makes it {@link #DEFAULT_K}; 0 with mode OFF
  * @param cascade the cascade settings; meaningful only with {@link SpeculationMode#CASCADE}
  * @param policy  how k is chosen each round
+ * @param selection how each round's drafter is chosen among the pipeline's drafters
  */
-public record SpeculationSpec(SpeculationMode mode, int k, CascadeSpec cascade, PolicySpec policy) {
+public record SpeculationSpec(SpeculationMode mode, int k, CascadeSpec cascade, PolicySpec policy,
+                              DraftSelection selection) {
 
     /** Draft length when the spec does not give one (llama.cpp's and Hugging Face's usual start). */
     public static final int DEFAULT_K = 4;
@@ -24,9 +26,16 @@ public record SpeculationSpec(SpeculationMode mode, int k, CascadeSpec cascade, 
             PolicySpec.DEFAULT);
 
     public SpeculationSpec {
-        if (mode == null || cascade == null || policy == null) throw new NullPointerException("speculation settings");
+        if (mode == null || cascade == null || policy == null || selection == null) {
+            throw new NullPointerException("speculation settings");
+        }
         // The upper bound is the compiler's and the override's to check, each naming its field.
         if (k < 0) throw new IllegalArgumentException("k must be >= 0, got " + k);
+    }
+
+    /** Settings that take the first drafter that proposes anything, as the spec orders them. */
+    public SpeculationSpec(SpeculationMode mode, int k, CascadeSpec cascade, PolicySpec policy) {
+        this(mode, k, cascade, policy, DraftSelection.FIRST);
     }
 
     /** A fixed k every round (the static policy): benchmarks and tests that compare draft lengths. */
@@ -39,10 +48,18 @@ public record SpeculationSpec(SpeculationMode mode, int k, CascadeSpec cascade, 
     }
 
     public SpeculationSpec withPolicy(PolicySpec p) {
-        return new SpeculationSpec(mode, k, cascade, p);
+        return new SpeculationSpec(mode, k, cascade, p, selection);
     }
 
     public SpeculationSpec withK(int newK) {
-        return new SpeculationSpec(mode, newK, cascade, policy);
+        return new SpeculationSpec(mode, newK, cascade, policy, selection);
+    }
+
+    public SpeculationSpec withCascade(CascadeSpec c) {
+        return new SpeculationSpec(mode, k, c, policy, selection);
+    }
+
+    public SpeculationSpec withSelection(DraftSelection s) {
+        return new SpeculationSpec(mode, k, cascade, policy, s);
     }
 }

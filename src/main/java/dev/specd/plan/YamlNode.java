@@ -129,6 +129,13 @@ final class YamlNode {
         return x;
     }
 
+    boolean flag(String field, boolean defaultValue) {
+        if (!has(field)) return defaultValue;
+        JsonNode v = node.get(field);
+        if (!v.isBoolean()) throw error(field, "must be true or false, got " + v);
+        return v.booleanValue();
+    }
+
     /** A number ≥ 0 with no upper bound (YAML {@code .inf} allowed, {@code .nan} not). */
     double nonNegative(String field, double defaultValue) {
         if (!has(field)) return defaultValue;

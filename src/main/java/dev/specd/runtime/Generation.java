@@ -1,6 +1,5 @@
 package dev.specd.runtime;
 
-import dev.specd.constrain.ConstraintState;
 import dev.specd.draft.Draft;
 import dev.specd.draft.DraftToken;
 import dev.specd.draft.Drafter;
@@ -14,17 +13,14 @@ import dev.specd.engine.Vocab;
 import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.adaptive.DraftLength;
 import dev.specd.runtime.adaptive.RoundRecord;
-import dev.specd.sampling.Distribution;
-import dev.specd.sampling.LogitsProcessor;
 import dev.specd.sampling.Logprobs;
-import dev.specd.sampling.RejectionSampler;
 import dev.specd.sampling.Sampler;
-import dev.specd.sampling.SamplingParams;
 import dev.specd.sampling.Verification;
 
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -65,9 +61,7 @@ public final class Generation {
     /** The draft model this round's draft waits on, and its next step; null when the draft is complete. */
     private ModelDrafter drafting;
     private DecodeStep draftStep;
-    /** The constraint's state after the committed tokens, and along this round's draft; null without one. */
-    private ConstraintState constraint;
-    private ConstraintState draftConstraint;
+    private final ConstraintTrack constraint;
     private long draftNanos;
     private boolean done;
     private int roundCount;
@@ -75,6 +69,14 @@ public final class Generation {
     private int accepted;
     private int verified;
     private int unverified;
+    private int deferred;
+    /** Picks each round's drafter; null: the first that proposes, in the plan's order. */
+    private final DrafterSelection selection;
+    private int concurrent = 1;
+    /** The drafter of the round in progress (index into drafters), -1 for none. */
+    private int roundDrafter = -1;
+    /** Rounds each drafter drafted (and, under selection, rounds it declined to draft: "none"). */
+    private final Map<String, Integer> drafterRounds = new LinkedHashMap<>();
 
     /**
      * @param drafters  in order of preference (empty for target-only); closed with the generation
@@ -84,6 +86,14 @@ public final class Generation {
      */
     public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
                       Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds, DraftLength length) {
+        this(request, vocab, sampler, drafters, maxLength, sink, rounds, length, null);
+    }
+
+    /** @param selection picks each round's drafter among {@code drafters}; null for the first that proposes */
+    public Generation(GenerationRequest request, Vocab vocab, Sampler sampler, List<Drafter> drafters, int maxLength,
+                      Consumer<GenerationEvent> sink, Consumer<RoundRecord> rounds, DraftLength length,
+                      DrafterSelection selection) {
+        this.selection = selection;
         this.length = length;
         this.request = request;
         this.sampler = sampler;
@@ -94,7 +104,7 @@ public final class Generation {
         this.out = new TokenEmitter(request, vocab, sink);
         this.committed = Arrays.copyOf(request.prompt(), request.prompt().length + request.maxTokens() + 1);
         this.size = request.prompt().length;
-        this.constraint = request.constraint() == null ? null : request.constraint().start();
+        this.constraint = new ConstraintTrack(request.constraint());
     }
 
     public void attach(Sequence sequence) {
@@ -122,7 +132,9 @@ public final class Generation {
         drafting = null;
         draftStep = null;
         draftNanos = 0;
-        draftConstraint = constraint;
+        constraint.beginRound();
+        roundDrafter = -1;
+        this.concurrent = concurrent;
         mode.begin(this, concurrent);
         draftNanos += System.nanoTime() - t0;
     }
@@ -145,9 +157,11 @@ public final class Generation {
      */
     public void onDraftLogits(float[] logits, long stepNanos) {
         long t0 = System.nanoTime();
-        DraftToken t = drafting.sample(logits, draftConstraint);
-        draft.add(t);
-        if (draftConstraint != null) draftConstraint = draftConstraint.advance(t.token());
+        DraftToken t = drafting.sample(logits, constraint.atDraft());
+        // A deferral rule compares the draft's own distribution with the target's at verification;
+        // the row is the draft context's until its next decode, hence the copy.
+        draft.add(t, mode.acceptance() instanceof RoundMode.Acceptance.Deferral ? logits.clone() : null);
+        constraint.drafted(t.token());
         draftStep = null;
         if (mode.draftOn(this, t)) draftStep = drafting.extend(t.token());
         draftNanos += stepNanos + (System.nanoTime() - t0);
@@ -186,57 +200,34 @@ public final class Generation {
     public void onVerifyLogits(float[][] rows, long verifyNanos) {
         int k = draft.size();
         if (rows.length != k + 1) throw new IllegalStateException("expected " + (k + 1) + " logits rows, got " + rows.length);
-        // Under a constraint each row is masked by the constraint's state at its position along the
-        // draft, so verification samples from the constrained distribution; rows after a draft token
-        // the constraint refuses are never reached (that token is rejected) and stay as they are.
-        // The raw rows stay for the log-probabilities (the model's own).
-        float[][] scored = rows;
-        if (constraint != null) {
-            scored = rows.clone();
-            ConstraintState state = constraint;
-            for (int i = 0; i <= k && state != null; i++) {
-                scored[i] = state.apply(rows[i]);
-                if (i < k) state = state.allows(draft.token(i)) ? state.advance(draft.token(i)) : null;
-            }
-        }
-        Verification v = verify(scored);
+        float[][] scored = constraint.mask(rows, draft.tokens());
+        int[] deferral = new int[1];
+        Verification v = RoundVerifier.verify(mode.acceptance(), draft, scored, rows, out.history(), sampler, deferral);
         targetLength = size + v.accepted();
         sequence.truncate(targetLength);
+        String drafter = selection != null ? selection.name(roundDrafter)
+                : roundDrafter < 0 ? DrafterSelection.NONE : DrafterSelection.nameOf(drafters.get(roundDrafter));
+        if (k > 0 || selection != null) drafterRounds.merge(drafter, 1, Integer::sum);
         if (k > 0) {
             roundCount++;
             drafted += k;
             accepted += v.accepted();
+            deferred += deferral[0];
             RoundRecord record = new RoundRecord(k, v.accepted(), v.firstRejected(), v.bonus(), draftNanos,
-                    verifyNanos, rows.length);
+                    verifyNanos, rows.length, drafter, deferral[0]);
             length.observe(record, draft.confidence());
             rounds.accept(record);
         }
         // Row j scored the token at draft position j, so it holds the target's distribution for the
         // j-th emitted token (accepted drafts, then the replacement or bonus).
         int[] emitted = v.emitted();
-        advanceConstraint(emitted); // whatever was drafted beyond them rolls back with the draft
+        constraint.commit(emitted); // whatever was drafted beyond them rolls back with the draft
         IntFunction<Logprobs.Position> logprob = request.wantsLogprobs()
                 ? j -> Logprobs.at(rows[j], emitted[j], request.logprobs()) : j -> null;
         draft.clear();
-        if (emitAll(emitted, true, logprob) && size + 1 >= maxLength) finish(FinishReason.LENGTH);
-    }
-
-    /**
-     * Lossless rejection sampling, or — in a cascade with a rollback threshold — BiLD's tolerant
-     * check, which keeps a rejected draft when the target's own (temperature 1) distribution gives
-     * it −ln p ≤ threshold; a greedy request's point masses could tolerate nothing.
-     */
-    private Verification verify(float[][] rows) {
-        double rollback = mode.rollback();
-        int[] tokens = draft.tokens();
-        if (rollback == 0.0 || draft.isEmpty()) {
-            // Target rows are processed only as far as verification gets.
-            return RejectionSampler.verifyRows(tokens, draft.q(), rows, out.history(), sampler);
-        }
-        List<Distribution> p = sampler.distributions(rows, tokens, out.history());
-        List<Distribution> scores = new ArrayList<>(draft.size());
-        for (int i = 0; i < draft.size(); i++) scores.add(LogitsProcessor.process(rows[i], SamplingParams.defaults()));
-        return RejectionSampler.verifyTolerant(tokens, draft.q(), p, rollback, scores, sampler::uniform);
+        boolean going = emitAll(emitted, true, logprob);
+        if (selection != null) selection.observe(committed, size, roundDrafter, k, v.accepted());
+        if (going && size + 1 >= maxLength) finish(FinishReason.LENGTH);
     }
 
     // ---- what the round modes use ----
@@ -277,51 +268,47 @@ public final class Generation {
      */
     boolean propose(int max, StopRule stop, boolean models) {
         if (max <= 0) return false;
-        for (Drafter d : drafters) {
-            switch (d) {
+        if (selection != null) {
+            DrafterSelection.Choice c = selection.choose(committed, size, request.prompt().length, max, stop, models,
+                    concurrent);
+            if (c.index() < 0) return false;
+            if (c.proposal() == null) return start(c.index(), (ModelDrafter) drafters.get(c.index()), max);
+            Draft kept = constraint.keep(c.proposal());
+            return !kept.isEmpty() && take(c.index(), kept);
+        }
+        for (int i = 0; i < drafters.size(); i++) {
+            switch (drafters.get(i)) {
                 case FreeDrafter f -> {
-                    Draft proposal = keepToConstraint(f.propose(committed, size, request.prompt().length, max, stop));
-                    if (!proposal.isEmpty()) {
-                        draft.set(proposal);
-                        return true;
-                    }
+                    Draft proposal = constraint.keep(f.propose(committed, size, request.prompt().length, max, stop));
+                    if (!proposal.isEmpty()) return take(i, proposal);
                 }
                 case ModelDrafter m -> {
-                    if (!models) continue;
-                    DecodeStep first = m.begin(committed, size, request.prompt().length, max);
-                    if (first == null) continue; // its cache is full: sit this round out
-                    drafting = m;
-                    draftStep = first;
-                    return true;
+                    if (models && start(i, m, max)) return true;
                 }
             }
         }
         return false;
     }
 
-    /**
-     * A free drafter's proposal cut before its first token the constraint refuses: such a token
-     * could only be rejected.
-     */
-    private Draft keepToConstraint(Draft d) {
-        if (constraint == null) return d;
-        int n = 0;
-        for (ConstraintState s = constraint; n < d.size() && s.allows(d.tokens()[n]); n++) s = s.advance(d.tokens()[n]);
-        return d.prefix(n);
+    private boolean take(int drafter, Draft proposal) {
+        draft.set(proposal);
+        roundDrafter = drafter;
+        return true;
     }
 
-    private void advanceConstraint(int[] tokens) {
-        if (constraint == null) return;
-        for (int t : tokens) {
-            if (!constraint.allows(t)) return; // an end token past the grammar's end: nothing follows
-            constraint = constraint.advance(t);
-        }
+    private boolean start(int drafter, ModelDrafter m, int max) {
+        DecodeStep first = m.begin(committed, size, request.prompt().length, max);
+        if (first == null) return false; // its cache is full: sit this round out
+        drafting = m;
+        draftStep = first;
+        roundDrafter = drafter;
+        return true;
     }
 
     /** Emits this round's draft as it is, unverified: the draft model finished the answer alone. */
     void finishUnverified() {
         int[] emitted = draft.tokens();
-        advanceConstraint(emitted);
+        constraint.commit(emitted);
         List<Logprobs.Position> lp = List.copyOf(draft.logprobs()); // the draft is cleared before they are read
         IntFunction<Logprobs.Position> logprob = lp.isEmpty() ? j -> null : lp::get;
         draft.clear();
@@ -349,7 +336,8 @@ public final class Generation {
     }
 
     public SpeculationSummary summary() {
-        return new SpeculationSummary(mode.mode(), roundCount, drafted, accepted, verified, unverified);
+        return new SpeculationSummary(mode.mode(), roundCount, drafted, accepted, verified, unverified, null,
+                deferred, drafterRounds);
     }
 
     /** Ends the generation for a reason from outside (cancellation, engine failure). */
@@ -362,6 +350,9 @@ public final class Generation {
 
     private void finish(FinishReason reason) {
         done = true;
+        for (Drafter d : drafters) {
+            if (d instanceof FreeDrafter f) f.finished(committed, size, request.prompt().length);
+        }
         closeDrafters();
         out.finish(reason, summary());
     }

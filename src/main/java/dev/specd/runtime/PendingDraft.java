@@ -19,12 +19,15 @@ final class PendingDraft {
     private double[] confidence = new double[16];
     private final List<Distribution> q = new ArrayList<>();
     private final List<Logprobs.Position> logprobs = new ArrayList<>();
+    /** The draft model's raw logits per token, kept only when a deferral rule reads them; else nulls. */
+    private final List<float[]> logits = new ArrayList<>();
     private int size;
 
     void clear() {
         size = 0;
         q.clear();
         logprobs.clear();
+        logits.clear();
     }
 
     /** Replaces the draft with a free drafter's proposal. */
@@ -35,8 +38,10 @@ final class PendingDraft {
         }
     }
 
-    void add(DraftToken t) {
+    /** @param raw the draft model's logits for the token, or null when nothing reads them */
+    void add(DraftToken t, float[] raw) {
         add(t.token(), t.q(), t.confidence(), t.logprob());
+        logits.set(size - 1, raw);
     }
 
     private void add(int token, Distribution dist, double conf, Logprobs.Position lp) {
@@ -48,6 +53,7 @@ final class PendingDraft {
         confidence[size] = conf;
         q.add(dist);
         if (lp != null) logprobs.add(lp);
+        logits.add(null);
         size++;
     }
 
@@ -74,6 +80,11 @@ final class PendingDraft {
     /** The draft's distributions; null entries for tokens of a free drafter (verified as one-hot). */
     List<Distribution> q() {
         return q;
+    }
+
+    /** The draft model's raw logits for token i, or null (a free draft, or not kept). */
+    float[] logits(int i) {
+        return logits.get(i);
     }
 
     /** The draft model's log-probabilities of each token, or empty when not asked for. */

@@ -5,10 +5,11 @@ import dev.specd.draft.StopRule;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationSpec;
+import dev.specd.sampling.DeferralRule;
 
 /**
  * What a speculation mode decides in each round of a {@link Generation}: what to draft, when a
- * draft model's run ends, and how tolerant verification is. The round's skeleton (draft steps,
+ * draft model's run ends, and by which rule verification accepts. The round's skeleton (draft steps,
  * the verify step, rejection sampling, rollback, emission) is the generation's; only these
  * decisions differ between modes. One instance per generation; engine thread only.
  */
@@ -18,8 +19,25 @@ sealed interface RoundMode {
         return switch (s.mode()) {
             case OFF -> new TargetOnly();
             case LOSSLESS -> new Lossless();
-            case CASCADE -> new Cascade(s.cascade());
+            case CASCADE -> s.cascade().rule().speculative() ? new SpeculativeCascade(s.cascade()) : new Cascade(s.cascade());
         };
+    }
+
+    /** The rule by which verification accepts a round's draft. */
+    sealed interface Acceptance {
+        /** Rejection sampling: the output is the target's distribution. */
+        record Lossless() implements Acceptance {
+        }
+
+        /** BiLD's rollback: a rejected draft is kept when the target's −ln p of it is within the threshold. */
+        record Tolerant(double rollback) implements Acceptance {
+        }
+
+        /** A speculative cascade: each model-drafted position accepts from the rule's mixture of q and p. */
+        record Deferral(DeferralRule rule, double alpha) implements Acceptance {
+        }
+
+        Acceptance LOSSLESS = new Lossless();
     }
 
     SpeculationMode mode();
@@ -33,9 +51,9 @@ sealed interface RoundMode {
      */
     boolean draftOn(Generation g, DraftToken t);
 
-    /** BiLD's rollback threshold for verification; 0 is the lossless rule. */
-    default double rollback() {
-        return 0.0;
+    /** How this mode's rounds are verified. */
+    default Acceptance acceptance() {
+        return Acceptance.LOSSLESS;
     }
 
     /** Target-only: every round is a plain target step. */
@@ -123,8 +141,45 @@ sealed interface RoundMode {
         }
 
         @Override
-        public double rollback() {
-            return cascade.rollback();
+        public Acceptance acceptance() {
+            return cascade.rollback() == 0.0 ? Acceptance.LOSSLESS : new Acceptance.Tolerant(cascade.rollback());
+        }
+    }
+
+    /**
+     * Speculative cascade (Narasimhan et al., ICLR 2025): drafting is lossless speculation's — k
+     * tokens, free drafters first in preference order — and the target scores them in one batch; but
+     * each model-drafted position accepts from (1 − r)·q + r·p, where the rule's r is 1 (defer to the
+     * target) or 0 (keep the draft's distribution) from both models' distributions at that position.
+     * Every emitted token was scored by the target, so streams and logprobs are lossless speculation's.
+     */
+    final class SpeculativeCascade implements RoundMode {
+        private final Acceptance.Deferral rule;
+        private int k;
+
+        SpeculativeCascade(CascadeSpec cascade) {
+            this.rule = new Acceptance.Deferral(DeferralRule.valueOf(cascade.rule().name()), cascade.alpha());
+        }
+
+        @Override
+        public SpeculationMode mode() {
+            return SpeculationMode.CASCADE;
+        }
+
+        @Override
+        public void begin(Generation g, int concurrent) {
+            k = g.length().next(concurrent, g.draftLimit());
+            if (k > 0) g.propose(k, StopRule.NEVER, true);
+        }
+
+        @Override
+        public boolean draftOn(Generation g, DraftToken t) {
+            return g.draft().size() < k;
+        }
+
+        @Override
+        public Acceptance acceptance() {
+            return rule;
         }
     }
 }

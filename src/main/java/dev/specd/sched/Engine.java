@@ -158,6 +158,10 @@ public final class Engine {
         return costs;
     }
 
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
     boolean batchInvariant() {
         return batchInvariant;
     }
@@ -252,8 +256,10 @@ public final class Engine {
      */
     void start() {
         try {
+            // Drafter selection weighs drafts by the same measured costs.
             boolean adaptive = pipelines().stream().anyMatch(p -> p.plan().speculation().speculates()
-                    && p.plan().speculation().policy().policy() == SpeculationPolicy.ADAPTIVE);
+                    && (p.plan().speculation().policy().policy() == SpeculationPolicy.ADAPTIVE
+                    || p.plan().speculation().selection() == dev.specd.plan.DraftSelection.ADAPTIVE));
             if (adaptive && !costs.calibrated()) calibrate();
         } finally {
             ready = true;

@@ -234,11 +234,13 @@ final class EngineTurn {
             Pipeline p = job.pipeline;
             Sampler sampler = new Sampler(job.request.sampling());
             RequestClass cls = RequestClass.of(job.request.speculation().mode(), job.request.sampling());
+            var drafters = p.drafters(job.request, sampler);
             Generation generation = new Generation(job.request, engine.target().vocab(), sampler,
-                    p.drafters(job.request, sampler), p.plan().sequenceBudget(), event -> emit(job, event), round -> {
+                    drafters, p.plan().sequenceBudget(), event -> emit(job, event), round -> {
                         p.profile().observe(cls, round);
                         ledger.round(job, round);
-                    }, DraftLength.of(job.request.speculation(), p.profile(), cls, telemetry));
+                    }, DraftLength.of(job.request.speculation(), p.profile(), cls, telemetry),
+                    p.selection(job.request, drafters, cls));
             generation.attach(engine.context().openSequence());
             job.generation = generation;
             job.requestClass = cls;

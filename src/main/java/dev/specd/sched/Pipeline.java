@@ -4,13 +4,18 @@ import dev.specd.draft.Confidence;
 import dev.specd.draft.Drafter;
 import dev.specd.draft.ModelDrafter;
 import dev.specd.draft.PromptLookupDrafter;
+import dev.specd.draft.SuffixCache;
+import dev.specd.draft.SuffixDrafter;
 import dev.specd.engine.ModelBackend;
 import dev.specd.plan.CascadeSpec;
 import dev.specd.plan.DraftPlan;
+import dev.specd.plan.DraftSelection;
 import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.runtime.DrafterSelection;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.adaptive.PipelineProfile;
+import dev.specd.runtime.adaptive.RequestClass;
 import dev.specd.sampling.Sampler;
 import dev.specd.sampling.SamplingParams;
 
@@ -29,11 +34,20 @@ public final class Pipeline {
     private final ExecutionPlan plan;
     private final Engine engine;
     private final PipelineProfile profile;
+    /** The suffix tree over this preset's earlier requests; null without a global suffix drafter. Engine thread only. */
+    private final SuffixCache suffixes;
+    /** Drafter selection's per-class estimates, shared by this preset's requests. Engine thread only. */
+    private final DrafterSelection.Priors selectionPriors = new DrafterSelection.Priors();
 
     Pipeline(ExecutionPlan plan, Engine engine, PipelineProfile profile) {
         this.plan = plan;
         this.engine = engine;
         this.profile = profile;
+        this.suffixes = plan.drafters().stream().filter(d -> d instanceof DraftPlan.Suffix x && x.global())
+                .map(d -> (DraftPlan.Suffix) d).findFirst()
+                .map(x -> new SuffixCache(x.depth(), x.maxNodes(), (nodes, bytes, sequences) ->
+                        engine.telemetry().suffixTree(plan.id(), nodes, bytes, sequences)))
+                .orElse(null);
     }
 
     public String id() {
@@ -89,15 +103,31 @@ public final class Pipeline {
         // from the draft model. Lossless drafts are all verified, so the target's rows serve them.
         int draftLogprobs = request.speculation().mode() == SpeculationMode.CASCADE
                 ? request.logprobs() : GenerationRequest.NO_LOGPROBS;
+        // A seeded sampled request must give the same answer every time it runs alone; drafts from
+        // the tree over earlier requests would change which random numbers its sampling uses.
+        boolean reproducible = !request.sampling().isGreedy() && request.sampling().seed().isPresent();
         List<Drafter> out = new ArrayList<>();
         for (DraftPlan d : plan.drafters()) {
             out.add(switch (d) {
                 case DraftPlan.Model m -> new ModelDrafter(engine.draftContext(m.model().key()), draftParams,
                         new Sampler(draftParams), confidence, draftLogprobs);
                 case DraftPlan.Lookup l -> new PromptLookupDrafter(l.ngramMin(), l.ngramMax());
+                case DraftPlan.Suffix x -> new SuffixDrafter(x.depth(), x.factor(), x.minProb(),
+                        x.global() && !reproducible ? suffixes : null);
             });
         }
         return out;
+    }
+
+    /**
+     * The request's drafter selection, or null when it takes the first drafter that proposes: the
+     * plan's order, or a BiLD cascade (whose draft model runs unverified: no round to score it by).
+     */
+    DrafterSelection selection(GenerationRequest request, List<Drafter> drafters, RequestClass cls) {
+        var s = request.speculation();
+        if (drafters.isEmpty() || s.selection() != DraftSelection.ADAPTIVE) return null;
+        if (s.mode() == SpeculationMode.CASCADE && !s.cascade().rule().speculative()) return null;
+        return new DrafterSelection(drafters, selectionPriors, cls.key(), engine.costs(), plan.draftModelKey());
     }
 
     @Override

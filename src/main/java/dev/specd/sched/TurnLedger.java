@@ -73,7 +73,10 @@ final class TurnLedger {
      */
     void round(Job job, RoundRecord round) {
         telemetry.round(job.pipelineId(), job.mode(), round);
-        if (job.mode() == SpeculationMode.CASCADE) telemetry.escalation(job.pipelineId());
+        // A speculative cascade verifies every round like lossless speculation: no hand-over to count.
+        if (job.mode() == SpeculationMode.CASCADE && !job.request.speculation().cascade().rule().speculative()) {
+            telemetry.escalation(job.pipelineId());
+        }
     }
 
     /** A request put {@code tokens} rows into this turn's batch. */

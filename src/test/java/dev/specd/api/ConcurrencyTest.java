@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class ConcurrencyTest {
 
-    static final List<String> PIPELINES = SpeculationReports.PIPELINES;
+    /** The lossless presets and the cascade (the newer presets run the same engine turns). */
+    static final List<String> PIPELINES = SpeculationReports.PIPELINES.subList(0, 4);
     static final int SEQUENCES = 4;
     static final int QUEUE_CAPACITY = 64;
 

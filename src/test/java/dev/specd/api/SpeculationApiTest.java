@@ -44,7 +44,7 @@ class SpeculationApiTest {
     // ---- 1. models and plans ----
 
     @Test
-    void modelsListsTheFourPipelinesInOrder() {
+    void modelsListsTheEmbeddedPipelinesInOrder() {
         given().get("/v1/models").then().statusCode(200)
                 .body("object", equalTo("list"))
                 .body("data.id", equalTo(PIPELINES));
@@ -54,13 +54,14 @@ class SpeculationApiTest {
     void pipelinesListsTheCompiledPlans() {
         JsonPath list = given().get("/v1/pipelines").then().statusCode(200)
                 .body("object", equalTo("list"))
-                .body("data", hasSize(4))
+                .body("data", hasSize(PIPELINES.size()))
                 .extract().jsonPath();
         assertEquals(PIPELINES, list.getList("data.id"));
-        assertEquals(List.of("lossless", "off", "cascade", "lossless"), list.getList("data.mode"));
-        assertEquals(List.of(8, 0, 8, 8), list.getList("data.k"));
-        assertEquals(List.of(9, 1, 9, 9), list.getList("data.verify_rows"));
-        for (int p = 0; p < 4; p++) {
+        assertEquals(List.of("lossless", "off", "cascade", "lossless", "lossless", "cascade", "lossless"),
+                list.getList("data.mode"));
+        assertEquals(List.of(8, 0, 8, 8, 16, 8, 8), list.getList("data.k"));
+        assertEquals(List.of(9, 1, 9, 9, 17, 9, 9), list.getList("data.verify_rows"));
+        for (int p = 0; p < PIPELINES.size(); p++) {
             String at = "data[" + p + "].";
             String id = list.getString(at + "id");
             assertFalse(list.getString(at + "description").isBlank(), id);
@@ -79,7 +80,7 @@ class SpeculationApiTest {
                 assertTrue(drafters.isEmpty(), drafters.toString());
                 assertFalse(plan.contains("verify batch"), plan);
             } else {
-                assertEquals(1, drafters.size(), drafters.toString());
+                assertEquals(id.equals("stories-select") ? 3 : 1, drafters.size(), drafters.toString());
                 for (String d : drafters) assertTrue(plan.contains("drafter     " + d), d + " in " + plan);
                 assertTrue(plan.contains("verify batch: " + list.getInt(at + "verify_rows") + " rows"), plan);
             }
@@ -138,6 +139,29 @@ class SpeculationApiTest {
         assertTrue(i(lossless, "accepted") > 0, lossless.toString());
     }
 
+    @Test
+    void suffixSelectionAndAlwaysDeferringCascadesGiveTheTargetsGreedyText() {
+        String prompt = "Lily wanted to play with the big red ball";
+        String text = completion(completionRequest("stories-target", prompt, 24, "")).getString("choices[0].text");
+        for (String model : List.of("stories-suffix", "stories-select", "stories-speccascade")) {
+            String extra = switch (model) {
+                case "stories-speccascade" -> "\"speculation\":{\"rule\":\"diff\",\"alpha\":-1}"; // always defers
+                case "stories-select" -> "\"speculation\":{\"policy\":\"static\"}";
+                default -> "";
+            };
+            JsonPath answer = completion(completionRequest(model, prompt, 24, extra));
+            assertEquals(text, answer.getString("choices[0].text"), model + " differs from the target");
+            Map<String, Object> s = speculation(answer);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> rounds = (Map<String, Object>) s.get("drafter_rounds");
+            if (i(s, "rounds") > 0) assertTrue(rounds != null && !rounds.isEmpty(), model + ": " + s);
+            if (model.equals("stories-speccascade")) {
+                assertEquals(i(s, "rounds"), i(rounds, "model"), s.toString());
+                assertTrue(i(s, "deferred_positions") > 0, s.toString());
+            }
+        }
+    }
+
     // ---- 3. per-request overrides ----
 
     @Test
@@ -175,6 +199,12 @@ class SpeculationApiTest {
         assertBadSpeculation("stories", "{\"mode\":\"turbo\"}", "speculation.mode");
         assertBadSpeculation("stories", "{\"policy\":\"jit\"}", "speculation.policy");
         assertBadSpeculation("stories", "{\"policy\":7}", "speculation.policy");
+        assertBadSpeculation("stories", "{\"rule\":\"chow\"}", "speculation.rule");
+        assertBadSpeculation("stories-speccascade", "{\"rule\":\"magic\"}", "speculation.rule");
+        assertBadSpeculation("stories-speccascade", "{\"alpha\":2}", "speculation.alpha");
+        assertBadSpeculation("stories-cascade", "{\"alpha\":0.5}", "speculation.alpha");
+        assertBadSpeculation("stories-speccascade", "{\"tau\":0.5}", "speculation.tau");
+        assertBadSpeculation("stories-select", "{\"drafter_selection\":\"best\"}", "speculation.drafter_selection");
         // the same checks on the chat endpoint
         post("/v1/chat/completions", """
                 {"model":"stories","messages":[{"role":"user","content":"hi"}],"max_tokens":4,

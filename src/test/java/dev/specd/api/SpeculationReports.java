@@ -25,7 +25,8 @@ final class SpeculationReports {
     }
 
     /** The embedded pipelines, in the order /v1/models lists them. */
-    static final List<String> PIPELINES = List.of("stories", "stories-target", "stories-cascade", "stories-lookup");
+    static final List<String> PIPELINES = List.of("stories", "stories-target", "stories-cascade", "stories-lookup",
+            "stories-suffix", "stories-speccascade", "stories-select");
 
     static Response post(String path, String body) {
         return OpenAiApiTest.post(path, body);

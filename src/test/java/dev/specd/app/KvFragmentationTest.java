@@ -28,7 +28,7 @@ class KvFragmentationTest {
     @Test
     void longSampledGenerationsWithLongDraftsAllFinishOnEveryPreset() throws Exception {
         try (Serving serving = ServingTest.start(ServingTest.embedded("stories", "stories-target", "stories-cascade",
-                "stories-lookup"), new ModelPool(Telemetry.NONE), Telemetry.NONE)) {
+                "stories-lookup", "stories-suffix", "stories-speccascade", "stories-select"), new ModelPool(Telemetry.NONE), Telemetry.NONE)) {
             for (Pipeline p : serving.pipelines()) {
                 boolean speculates = p.plan().speculation().speculates();
                 SpeculationOverride k32 = new SpeculationOverride(null, speculates ? 32 : null, null,

@@ -27,11 +27,11 @@ class BadSpecTest {
                 arguments("unknown drafter field", TARGET + "drafters: [{type: lookup, ngram: 3}]\n",
                         "drafters[0].ngram", "unknown field (known: ngram_max, ngram_min, type)"),
                 arguments("unknown speculation field", TARGET + SMALL_DRAFTER + "speculation: {kk: 4}\n",
-                        "speculation.kk", "unknown field (known: cascade, confidence, k, mode, policy, reprobe_every, stop_confidence)"),
+                        "speculation.kk", "unknown field (known: cascade, confidence, drafter_selection, k, mode, policy, reprobe_every, stop_confidence)"),
                 arguments("unknown cascade field", TARGET + SMALL_DRAFTER
                                 + "speculation: {mode: cascade, cascade: {threshold: 0.5}}\n",
                         "speculation.cascade.threshold",
-                        "unknown field (known: confidence, max_unverified, rollback, tau)"),
+                        "unknown field (known: alpha, confidence, max_unverified, rollback, rule, tau)"),
                 arguments("unknown policy", TARGET + SMALL_DRAFTER + "speculation: {policy: jit}\n", "speculation.policy",
                         "must be [static, heuristic, adaptive], got jit"),
                 arguments("stop confidence above 1", TARGET + SMALL_DRAFTER + "speculation: {stop_confidence: 1.5}\n",
@@ -56,7 +56,28 @@ class BadSpecTest {
                                 drafters:
                                   - type: lookup
                                   - type: eagle
-                                """, "drafters[1].type", "must be model or lookup, got eagle"),
+                                """, "drafters[1].type", "must be model, lookup or suffix, got eagle"),
+                arguments("unknown cascade rule", TARGET + SMALL_DRAFTER
+                                + "speculation: {mode: cascade, cascade: {rule: fancy}}\n",
+                        "speculation.cascade.rule", "must be bild, chow, diff or opt, got fancy"),
+                arguments("alpha outside the rule's range", TARGET + SMALL_DRAFTER
+                                + "speculation: {mode: cascade, cascade: {rule: chow, alpha: 1.5}}\n",
+                        "speculation.cascade.alpha", "must be in 0.0..1.0, got 1.5"),
+                arguments("BiLD's settings with a speculative rule", TARGET + SMALL_DRAFTER
+                                + "speculation: {mode: cascade, cascade: {rule: opt, tau: 0.5}}\n",
+                        "speculation.cascade.tau", "only meaningful with rule bild, got rule opt"),
+                arguments("alpha with BiLD", TARGET + SMALL_DRAFTER
+                                + "speculation: {mode: cascade, cascade: {alpha: 0.5}}\n",
+                        "speculation.cascade.alpha", "is the parameter of rules chow, diff and opt, not of bild"),
+                arguments("unknown drafter selection", TARGET + SMALL_DRAFTER + "speculation: {drafter_selection: best}\n",
+                        "speculation.drafter_selection", "must be first or adaptive, got best"),
+                arguments("unknown suffix field", TARGET + "drafters: [{type: suffix, k: 3}]\n", "drafters[0].k",
+                        "unknown field (known: depth, factor, global, max_nodes, min_prob, type)"),
+                arguments("suffix depth too small", TARGET + "drafters: [{type: suffix, depth: 2}]\n",
+                        "drafters[0].depth", "must be in 4..256, got 2"),
+                arguments("a budget for a tree that is off", TARGET
+                                + "drafters: [{type: suffix, global: false, max_nodes: 5000}]\n", "drafters[0].max_nodes",
+                        "bounds the tree over earlier requests, which global: false turns off"),
                 arguments("drafter without type", TARGET + "drafters: [{model: {file: a.gguf}}]\n",
                         "drafters[0].type", "is required"),
                 arguments("model drafter without model", TARGET + "drafters: [{type: model}]\n",

@@ -112,4 +112,26 @@ class DrafterParserTest {
         assertEquals(new SpeculationSpec(SpeculationMode.OFF, 3, CascadeSpec.DEFAULT, PolicySpec.DEFAULT), spec.speculation());
         assertEquals(1, spec.drafters().size());
     }
+
+    @Test
+    void speculativeCascadeRulesTakeTheirAlphaOrItsDefault() {
+        for (CascadeSpec.Rule rule : List.of(CascadeSpec.Rule.CHOW, CascadeSpec.Rule.DIFF, CascadeSpec.Rule.OPT)) {
+            PipelineSpec spec = parse(TARGET + SMALL_DRAFTER + "speculation: {mode: cascade, cascade: {rule: "
+                    + rule.wireName() + "}}\n");
+            assertEquals(CascadeSpec.speculative(rule, rule.defaultAlpha()), spec.speculation().cascade());
+        }
+        PipelineSpec spec = parse(TARGET + SMALL_DRAFTER + "speculation: {mode: cascade, cascade: {rule: diff, alpha: -0.2}}\n");
+        assertEquals(CascadeSpec.speculative(CascadeSpec.Rule.DIFF, -0.2), spec.speculation().cascade());
+    }
+
+    @Test
+    void suffixDrafterAndSelection() {
+        PipelineSpec spec = parse(TARGET + SMALL_DRAFTER.replace("drafters:\n", "drafters:\n  - type: suffix\n"
+                + "    depth: 24\n    factor: 2.5\n    min_prob: 0.2\n    max_nodes: 4096\n  - type: suffix\n    global: false\n")
+                + "speculation: {drafter_selection: adaptive}\n");
+        assertEquals(new DrafterSpec.Suffix(24, 2.5, 0.2, true, 4096), spec.drafters().get(0));
+        assertEquals(new DrafterSpec.Suffix(32, 1.0, 0.1, false, 1 << 18), spec.drafters().get(1));
+        assertEquals(DraftSelection.ADAPTIVE, spec.speculation().selection());
+        assertEquals(DraftSelection.FIRST, parse(TARGET + SMALL_DRAFTER).speculation().selection());
+    }
 }

@@ -35,11 +35,12 @@ class ShippedPipelinesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"stories.yaml", "stories-target.yaml", "stories-cascade.yaml", "stories-lookup.yaml"})
+    @ValueSource(strings = {"stories.yaml", "stories-target.yaml", "stories-cascade.yaml", "stories-lookup.yaml",
+            "stories-suffix.yaml", "stories-speccascade.yaml", "stories-select.yaml"})
     void everyDefaultPipelineSharesTheForgedTarget(String name) throws IOException {
         PipelineSpec spec = read(name);
         assertEquals(name.replace(".yaml", ""), spec.id());
-        // One recipe ⇒ one forged file for all four pipelines.
+        // One recipe ⇒ one forged file for all the pipelines.
         assertEquals(FORGED_TARGET, spec.target().model());
         assertEquals(4096, spec.target().contextLength());
         assertEquals(4, spec.target().sequences());
@@ -85,11 +86,12 @@ class ShippedPipelinesTest {
         assertEquals(1, plan.verifyRows());
     }
 
-    /** All four name one target: one engine, so their engine settings must agree (and they do). */
+    /** All name one target: one engine, so their engine settings must agree (and they do). */
     @Test
     void theShippedPresetsShareOneEngine() throws IOException {
         List<ExecutionPlan> plans = PipelineCompiler.compileAll(List.of(read("stories.yaml"), read("stories-target.yaml"),
-                read("stories-cascade.yaml"), read("stories-lookup.yaml")));
+                read("stories-cascade.yaml"), read("stories-lookup.yaml"), read("stories-suffix.yaml"),
+                read("stories-speccascade.yaml"), read("stories-select.yaml")));
         assertEquals(1, plans.stream().map(ExecutionPlan::target).distinct().count());
     }
 
@@ -119,6 +121,20 @@ class ShippedPipelinesTest {
         assertEquals(8, plan.speculation().k());
         assertEquals(9, plan.verifyRows());
         assertFalse(plan.dump().contains("cascade ("), plan.dump());
+    }
+
+    @Test
+    void suffixSpeculativeCascadeAndSelection() throws IOException {
+        ExecutionPlan suffix = PipelineCompiler.compile(read("stories-suffix.yaml"));
+        assertEquals(List.of(new DraftPlan.Suffix(32, 1.0, 0.1, true, 262144)), suffix.drafters());
+        assertEquals(SpeculationMode.LOSSLESS, suffix.speculation().mode());
+        ExecutionPlan spec = PipelineCompiler.compile(read("stories-speccascade.yaml"));
+        assertEquals(CascadeSpec.speculative(CascadeSpec.Rule.OPT, 0.5), spec.speculation().cascade());
+        assertTrue(spec.dump().contains("mode        cascade (speculative, rule opt alpha 0.5)"), spec.dump());
+        ExecutionPlan select = PipelineCompiler.compile(read("stories-select.yaml"));
+        assertEquals(3, select.drafters().size());
+        assertEquals(DraftSelection.ADAPTIVE, select.speculation().selection());
+        assertTrue(select.dump().contains("selection   adaptive"), select.dump());
     }
 
     /** The README's example pipeline is what a new user copies first: it must compile as written. */

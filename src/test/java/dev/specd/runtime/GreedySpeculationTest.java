@@ -6,10 +6,11 @@ import dev.specd.engine.ModelContext;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.llamacpp.LlamaBackend;
 import dev.specd.plan.CascadeSpec;
+import dev.specd.plan.DraftPlan;
+import dev.specd.plan.DraftSelection;
 import dev.specd.plan.SpeculationMode;
-import dev.specd.sampling.SamplingParams;
 import dev.specd.plan.SpeculationSpec;
-import dev.specd.sched.Collector;
+import dev.specd.sampling.SamplingParams;
 import dev.specd.sched.LocalEngine;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,13 +72,13 @@ class GreedySpeculationTest {
 
     @Test
     void losslessEmitsTheTargetsGreedyTokens() {
-        int ties = compareWithTargetOnly(lossless, Pair.settings(SpeculationMode.LOSSLESS, 4, CASCADE));
+        int ties = compareWithTargetOnly(lossless, Pair.settings(SpeculationMode.LOSSLESS, 4, CASCADE)).ties();
         System.out.printf("lossless k=4: %d of %d prompts diverged at a near-tie%n", ties, PROMPTS.size());
     }
 
     @Test
     void cascadeWithTauOneIsLossless() {
-        int ties = compareWithTargetOnly(cascade, Pair.settings(SpeculationMode.CASCADE, 8, CASCADE));
+        int ties = compareWithTargetOnly(cascade, Pair.settings(SpeculationMode.CASCADE, 8, CASCADE)).ties();
         System.out.printf("cascade tau=1: %d of %d prompts diverged at a near-tie%n", ties, PROMPTS.size());
     }
 
@@ -122,8 +123,48 @@ class GreedySpeculationTest {
         }
     }
 
+    @Test
+    void suffixDecodingIsLosslessAndLearnsFromEarlierRequests() {
+        SpeculationSpec s = Pair.settings(SpeculationMode.LOSSLESS, 8, CASCADE);
+        try (LocalEngine suffix = Pair.engine(1, Pair.plan("suffix", 1,
+                List.of(new DraftPlan.Suffix(32, 1.0, 0.1, true, 1 << 16)), s))) {
+            Compared first = compareWithTargetOnly(suffix, s);
+            // The second time round, the preset's tree holds every answer: drafts run long.
+            Compared again = compareWithTargetOnly(suffix, s);
+            System.out.printf("suffix: acceptance %.3f, then %.3f with earlier requests in the tree%n",
+                    first.acceptance(), again.acceptance());
+            assertTrue(again.acceptance() > 0.9 && again.acceptance() > first.acceptance() + 0.2,
+                    "repeated requests: " + again + " after " + first);
+        }
+    }
+
+    @Test
+    void drafterSelectionIsLossless() {
+        SpeculationSpec s = Pair.settings(SpeculationMode.LOSSLESS, 8, CASCADE).withSelection(DraftSelection.ADAPTIVE);
+        try (LocalEngine select = Pair.engine(1, Pair.plan("select", 1, List.of(new DraftPlan.Model(Pair.draftRef(), 1024),
+                new DraftPlan.Lookup(1, 4), new DraftPlan.Suffix(32, 1.0, 0.1, true, 1 << 16)), s))) {
+            compareWithTargetOnly(select, s);
+        }
+    }
+
+    @Test
+    void aSpeculativeCascadeThatAlwaysDefersIsLossless() {
+        // diff with alpha -1: max q < max p + 1 holds everywhere, so every position takes p.
+        SpeculationSpec s = Pair.settings(SpeculationMode.CASCADE, 6, CascadeSpec.speculative(CascadeSpec.Rule.DIFF, -1));
+        try (LocalEngine spec = Pair.engine(1, Pair.plan("speccascade", 1,
+                List.of(new DraftPlan.Model(Pair.draftRef(), 1024)), s))) {
+            compareWithTargetOnly(spec, s);
+        }
+    }
+
+    record Compared(int ties, int drafted, int accepted) {
+        double acceptance() {
+            return accepted / (double) drafted;
+        }
+    }
+
     /** Runs every prompt both ways; returns how many diverged (each only at a near-tie). */
-    private int compareWithTargetOnly(LocalEngine speculative, SpeculationSpec settings) {
+    private Compared compareWithTargetOnly(LocalEngine speculative, SpeculationSpec settings) {
         int ties = 0;
         int drafted = 0;
         int accepted = 0;
@@ -145,7 +186,7 @@ class GreedySpeculationTest {
         assertTrue(drafted > 0 && accepted > 0, "speculation must actually draft and accept");
         System.out.printf("%s: acceptance %.3f over %d drafted tokens%n", settings.mode().wireName(),
                 accepted / (double) drafted, drafted);
-        return ties;
+        return new Compared(ties, drafted, accepted);
     }
 
     static float topTwoGap(int[] tokens) {

@@ -63,6 +63,15 @@ public interface Telemetry extends PolicyEvents {
     default void round(String pipeline, SpeculationMode mode, RoundRecord round) {
     }
 
+    /**
+     * A preset's suffix tree over earlier requests changed (a request went in, old ones were evicted).
+     *
+     * @param bytes     what the tree holds in memory
+     * @param sequences requests it holds
+     */
+    default void suffixTree(String pipeline, int nodes, long bytes, int sequences) {
+    }
+
     /** A cascade's draft model lost confidence and handed over to the target. */
     default void escalation(String pipeline) {
     }

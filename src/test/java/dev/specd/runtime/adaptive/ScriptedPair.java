@@ -8,6 +8,7 @@ import dev.specd.engine.DecodeStep;
 import dev.specd.engine.Sequence;
 import dev.specd.engine.Vocab;
 import dev.specd.plan.SpeculationSpec;
+import dev.specd.runtime.DrafterSelection;
 import dev.specd.runtime.Generation;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.sampling.Distribution;
@@ -40,6 +41,7 @@ final class ScriptedPair {
     private final Generation generation;
     private final Random random = new Random(7);
     private final List<Integer> chosenK = new ArrayList<>();
+    private final List<String> drafterNames = new ArrayList<>();
     private final DraftLength length;
     private DoubleSupplier alpha;
 
@@ -58,6 +60,22 @@ final class ScriptedPair {
      */
     ScriptedPair(SpeculationSpec settings, PipelineProfile profile, IntToLongFunction verifyNanos,
                  IntToLongFunction draftNanos, DoubleSupplier alpha, int maxTokens) {
+        this(settings, profile, verifyNanos, draftNanos, alpha, maxTokens, null, null);
+    }
+
+    /**
+     * A pair whose rounds go to one of several scripted drafters, chosen by drafter selection.
+     *
+     * @param drafters each proposes the target's tokens, right with its own probability ({@link #drafter})
+     */
+    ScriptedPair(SpeculationSpec settings, PipelineProfile profile, IntToLongFunction verifyNanos,
+                 List<Drafter> drafters, int maxTokens) {
+        this(settings, profile, verifyNanos, n -> 0, () -> 0, maxTokens, drafters, new DrafterSelection.Priors());
+    }
+
+    private ScriptedPair(SpeculationSpec settings, PipelineProfile profile, IntToLongFunction verifyNanos,
+                         IntToLongFunction draftNanos, DoubleSupplier alpha, int maxTokens, List<Drafter> drafters,
+                         DrafterSelection.Priors priors) {
         this.profile = profile;
         this.verifyNanos = verifyNanos;
         this.draftNanos = draftNanos;
@@ -67,9 +85,14 @@ final class ScriptedPair {
         RequestClass cls = RequestClass.of(settings.mode(), request.sampling());
         DraftLength inner = DraftLength.of(settings, profile, cls, PolicyEvents.NONE);
         this.length = inner;
-        Drafter drafter = new ScriptedDrafter();
-        this.generation = new Generation(request, new ScriptedVocab(), new Sampler(request.sampling()), List.of(drafter),
-                1 << 20, e -> { }, r -> profile.observe(cls, r), inner);
+        List<Drafter> all = drafters != null ? drafters : List.of(new ScriptedDrafter(null, () -> this.alpha.getAsDouble(), random));
+        DrafterSelection selection = priors == null || settings.selection() != dev.specd.plan.DraftSelection.ADAPTIVE ? null
+                : new DrafterSelection(all, priors, cls.key(), profile.costs(), null);
+        this.generation = new Generation(request, new ScriptedVocab(), new Sampler(request.sampling()), all,
+                1 << 20, e -> { }, r -> {
+                    profile.observe(cls, r);
+                    drafterNames.add(r.drafter());
+                }, inner, selection);
         generation.attach(new ScriptedSequence());
     }
 
@@ -82,6 +105,16 @@ final class ScriptedPair {
 
     void alpha(DoubleSupplier a) {
         this.alpha = a;
+    }
+
+    /** A free drafter named {@code name} proposing the scripted target's tokens, each right with probability α. */
+    static FreeDrafter drafter(String name, double alpha, long seed) {
+        return new ScriptedDrafter(name, () -> alpha, new Random(seed));
+    }
+
+    /** Which drafter drafted each round that drafted. */
+    List<String> drafters() {
+        return drafterNames;
     }
 
     DraftLength length() {
@@ -116,7 +149,22 @@ final class ScriptedPair {
     }
 
     /** Proposes the target's next tokens, each right with probability α. */
-    private final class ScriptedDrafter implements FreeDrafter {
+    private static final class ScriptedDrafter implements FreeDrafter {
+
+        private final String name;
+        private final DoubleSupplier alpha;
+        private final Random random;
+
+        ScriptedDrafter(String name, DoubleSupplier alpha, Random random) {
+            this.name = name;
+            this.alpha = alpha;
+            this.random = random;
+        }
+
+        @Override
+        public String name() {
+            return name == null ? "scripted" : name;
+        }
 
         @Override
         public Draft propose(int[] context, int length, int promptLength, int max, StopRule stop) {

@@ -1,0 +1,62 @@
+package dev.specd.bench;
+
+import dev.specd.engine.ContextOptions;
+import dev.specd.engine.ModelBackend;
+import dev.specd.engine.ModelContext;
+import dev.specd.engine.Sequence;
+import dev.specd.sampling.Logprobs;
+
+import java.util.Arrays;
+
+/**
+ * The target's verdict on a generated text, from a separate decode of prompt + output (a cascade's
+ * unverified tokens were never scored by the target while generating): its mean negative
+ * log-likelihood per token, and the share of tokens that are the target's own greedy choice given
+ * the text before them — a cascade's quality, against target-only generation's.
+ *
+ * @param nll    summed −ln p_target(token | text before it) over the output
+ * @param agreed output tokens equal to the target's argmax at their position
+ * @param tokens output tokens scored
+ */
+public record TargetScore(double nll, int agreed, int tokens) {
+
+    public static final TargetScore ZERO = new TargetScore(0, 0, 0);
+
+    public TargetScore plus(TargetScore o) {
+        return new TargetScore(nll + o.nll, agreed + o.agreed, tokens + o.tokens);
+    }
+
+    public double meanNll() {
+        return tokens == 0 ? 0 : nll / tokens;
+    }
+
+    public double agreement() {
+        return tokens == 0 ? 1 : agreed / (double) tokens;
+    }
+
+    /** Scores {@code output} after {@code prompt} with {@code target}, in a context of its own. */
+    public static TargetScore of(ModelBackend target, int[] prompt, int[] output, int threads) {
+        if (output.length == 0) return ZERO;
+        int[] all = Arrays.copyOf(prompt, prompt.length + output.length);
+        System.arraycopy(output, 0, all, prompt.length, output.length);
+        int cells = Math.max(64, all.length + 16);
+        try (ModelContext ctx = target.newContext(ContextOptions.of(cells, 1).withThreads(threads));
+             Sequence s = ctx.openSequence()) {
+            // Row j (from the prompt's last token on) predicts output token j.
+            float[][] rows = s.decode(all, prompt.length - 1);
+            double nll = 0;
+            int agreed = 0;
+            for (int j = 0; j < output.length; j++) {
+                nll -= Logprobs.logprob(rows[j], output[j]);
+                if (argmax(rows[j]) == output[j]) agreed++;
+            }
+            return new TargetScore(nll, agreed, output.length);
+        }
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int t = 1; t < row.length; t++) if (row[t] > row[best]) best = t;
+        return best;
+    }
+}
