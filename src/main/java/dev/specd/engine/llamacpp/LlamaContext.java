@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +25,12 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 /**
  * A llama.cpp context: one KV cache of {@code contextLength} cells shared by up to
  * {@code maxSequences} sequences. Decoding packs the steps of several sequences into one native
- * batch (split into several llama_decode calls only when they exceed the batch size).
+ * batch (split into one llama_decode call per ubatch).
  */
 final class LlamaContext implements ModelContext {
 
     private static final Logger LOG = Logger.getLogger(LlamaContext.class);
+    private static final int DEFRAG_PASSES = 8;
 
     /** Time inside llama_decode during the last {@link #decode}: a cost, without the host work around it. */
     private long computeNanos;
@@ -43,6 +45,9 @@ final class LlamaContext implements ModelContext {
     private final List<float[]> rowPool = new ArrayList<>();
     /** Rows of the pool used by the decode in progress, or -1 when it copies into fresh arrays. */
     private int pooledRows = -1;
+    /** Tokens per llama.cpp ubatch, and the cells of the KV cache (n_ctx after llama.cpp's padding). */
+    private final int ubatch;
+    private final int cells;
     private boolean closed;
 
     private LlamaContext(LlamaBackend backend, MemorySegment ctx, ContextOptions options) {
@@ -52,12 +57,18 @@ final class LlamaContext implements ModelContext {
         this.nVocab = backend.vocab().size();
         this.slots = new LlamaSequence[options.maxSequences()];
         this.batch = new NativeBatch(options.batchSize());
+        this.ubatch = ubatch(options);
+        this.cells = LlamaBackend.call(() -> (int) LlamaApi.n_ctx.invokeExact(ctx));
+    }
+
+    private static int ubatch(ContextOptions options) {
+        return Math.min(options.batchSize(), 512);
     }
 
     static LlamaContext open(LlamaBackend backend, MemorySegment model, ContextOptions options) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = params(arena, options.contextLength(), options.batchSize(),
-                    Math.min(options.batchSize(), 512), options.maxSequences(), options.effectiveThreads());
+                    ubatch(options), options.maxSequences(), options.effectiveThreads());
             int kvType = options.f32KvCache() ? LlamaStructs.GGML_TYPE_F32 : LlamaStructs.GGML_TYPE_F16;
             p.set(JAVA_INT, LlamaStructs.CP_TYPE_K, kvType);
             p.set(JAVA_INT, LlamaStructs.CP_TYPE_V, kvType);
@@ -129,8 +140,9 @@ final class LlamaContext implements ModelContext {
     /**
      * Decodes the steps in one batch. A failed llama_decode — in b4916 most often a KV cache too
      * fragmented to hold a ubatch in one contiguous run of cells, since rejected drafts leave holes —
-     * is retried once after defragmenting the cache; if it fails again, each step is decoded alone,
-     * so that only the steps that fail by themselves fail ({@link PartialDecodeException}).
+     * is retried once after defragmenting the cache (when that is safe, see {@link #defragmentIfRoom});
+     * if it fails again, each step is decoded alone, in smaller pieces where its tokens find no run of
+     * cells together, so that only the steps that fail by themselves fail ({@link PartialDecodeException}).
      */
     @Override
     public List<float[][]> decode(List<DecodeStep> steps) {
@@ -160,35 +172,65 @@ final class LlamaContext implements ModelContext {
         } catch (EngineException e) {
             first = e;
         }
-        defragment();
-        try {
-            List<float[][]> out = decodeTogether(steps);
-            LOG.debugf("a batch of %d steps went through after defragmenting the KV cache (%s)", steps.size(),
-                    first.getMessage());
-            return out;
-        } catch (EngineException e) {
-            if (steps.size() == 1) throw e;
+        if (defragmentIfRoom()) {
+            try {
+                List<float[][]> out = decodeTogether(steps);
+                LOG.debugf("a batch of %d steps went through after defragmenting the KV cache (%s)", steps.size(),
+                        first.getMessage());
+                return out;
+            } catch (EngineException e) {
+                first = e;
+            }
         }
+        if (steps.size() == 1 && steps.getFirst().tokens().length == 1) throw first;
         List<float[][]> results = new ArrayList<>(steps.size());
         Map<Integer, EngineException> failures = new LinkedHashMap<>();
-        long compute = computeNanos;
         for (int i = 0; i < steps.size(); i++) {
             try {
-                results.add(decodeTogether(List.of(steps.get(i))).getFirst());
+                results.add(decodeInPieces(steps.get(i)));
             } catch (EngineException e) {
                 results.add(null);
                 failures.put(i, e);
             }
-            compute += computeNanos;
         }
-        computeNanos = compute;
         if (failures.isEmpty()) return results;
+        if (steps.size() == 1) throw failures.get(0);
         throw new PartialDecodeException(results, failures);
+    }
+
+    /**
+     * One step alone, halved (recursively) when its tokens find no contiguous run of free cells
+     * together: a causal decode in pieces gives the same logits, and a fragmented cache still has runs
+     * for the pieces. On failure the sequence is left as it was.
+     */
+    private float[][] decodeInPieces(DecodeStep step) {
+        try {
+            return decodeTogether(List.of(step)).getFirst();
+        } catch (EngineException e) {
+            int n = step.tokens().length;
+            if (n == 1) throw e;
+            Sequence seq = step.sequence();
+            int start = seq.length();
+            int half = n / 2;
+            int[] t = step.tokens();
+            float[][] head = decodeInPieces(new DecodeStep(seq, Arrays.copyOfRange(t, 0, half),
+                    Math.min(step.logitsFrom(), half)));
+            float[][] tail;
+            try {
+                tail = decodeInPieces(new DecodeStep(seq, Arrays.copyOfRange(t, half, n),
+                        Math.max(0, step.logitsFrom() - half)));
+            } catch (EngineException again) {
+                seq.truncate(start);
+                throw again;
+            }
+            float[][] rows = Arrays.copyOf(head, head.length + tail.length);
+            System.arraycopy(tail, 0, rows, head.length, tail.length);
+            return rows;
+        }
     }
 
     /** One batch (chunked by the batch size) for all steps; on failure every sequence is left as it was. */
     private List<float[][]> decodeTogether(List<DecodeStep> steps) {
-        computeNanos = 0;
         int poolMark = pooledRows;
         List<float[][]> results = new ArrayList<>(steps.size());
         for (DecodeStep step : steps) results.add(new float[step.logitRows()][]);
@@ -200,7 +242,9 @@ final class LlamaContext implements ModelContext {
                 LlamaSequence seq = (LlamaSequence) step.sequence();
                 int[] tokens = step.tokens();
                 for (int j = 0; j < tokens.length; j++) {
-                    if (batch.size() == batch.capacity()) flush(pending, results);
+                    // One ubatch per llama_decode: when a later ubatch of a call fails, b4916's restore
+                    // removes the earlier ones' cells by position in every sequence, other sequences too.
+                    if (batch.size() == ubatch) flush(pending, results);
                     boolean want = j >= step.logitsFrom();
                     int row = batch.add(tokens[j], seq.length() + j, seq.id(), want);
                     if (want) pending.add(new int[] {s, j - step.logitsFrom(), row});
@@ -219,19 +263,29 @@ final class LlamaContext implements ModelContext {
     }
 
     /**
-     * Compacts the KV cache now: llama.cpp moves the used cells together, so that the free ones form
-     * one run (a ubatch needs contiguous cells). Costs about one small decode.
+     * Compacts the KV cache, if that is safe, and says whether it did. The first decode after a
+     * defragmentation reserves llama.cpp's worst-case graph (one ubatch), and b4916 places that
+     * graph's K/V store views at the cache head, which the defragmentation leaves at the number of used
+     * cells: with less than a ubatch of cells above them the view runs past the cache and ggml aborts
+     * the process (GGML_ASSERT in ggml_view; it took the test JVM down under concurrent streams). So it
+     * compacts only with a ubatch of cells to spare; otherwise the steps go alone and in pieces.
      */
-    void defragment() {
+    boolean defragmentIfRoom() {
         ensureOpen();
+        if (usedCells() + ubatch > cells) return false;
         long t0 = System.nanoTime();
         LlamaBackend.call(() -> {
-            LlamaApi.kv_self_defrag.invokeExact(ctx);
-            LlamaApi.kv_self_update.invokeExact(ctx);
+            // b4916 moves at most (8192 - 2 layers) / (6 layers) runs per pass, leaving the head past
+            // cells it did not reach; further passes finish the job, and cost nothing once it is done.
+            for (int pass = 0; pass < DEFRAG_PASSES; pass++) {
+                LlamaApi.kv_self_defrag.invokeExact(ctx);
+                LlamaApi.kv_self_update.invokeExact(ctx);
+            }
             return null;
         });
-        LOG.debugf("defragmented a KV cache of %d cells in %.2f ms", (Object) options.contextLength(),
+        LOG.debugf("defragmented a KV cache of %d cells in %.2f ms", (Object) cells,
                 (Object) ((System.nanoTime() - t0) / 1e6));
+        return true;
     }
 
     /**

@@ -284,4 +284,62 @@ class LlamaEngineTest {
         assertEquals(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) assertArrayEquals(expected[i], actual[i], tol, "row " + i);
     }
+
+    static int[] tokens(int n, int salt) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = 3 + (salt * 31 + i * 7) % 500;
+        return t;
+    }
+
+    /**
+     * A KV cache whose free cells are all in holes smaller than a batch, and too full to defragment
+     * safely: b4916's first decode after a defragmentation reserved a worst-case graph with views past
+     * the end of such a cache and aborted the JVM (ConcurrencyTest under CI). The batch now goes in
+     * pieces that fit the holes, with the logits of one whole decode, and the other sequence keeps its cache.
+     */
+    @Test
+    void aBatchLargerThanEveryHoleOfAFullCacheGoesInPiecesWithTheSameLogits() {
+        int[] prompt = tokens(16, 99);
+        int[] next = tokens(1, 7);
+        float[][] expected;
+        float[] expectedA;
+        int[] aTokens = new int[0];
+        try (ModelContext ctx = model.newContext(new ContextOptions(1024, 4, 512, 2, false))) {
+            Sequence a = ctx.openSequence();
+            Sequence b = ctx.openSequence();
+            // Runs of 9 cells of a and 7 of b alternate over the whole cache.
+            for (int i = 0; i < 64; i++) {
+                int[] ta = tokens(9, i);
+                ctx.decode(List.of(new DecodeStep(a, ta, ta.length)));
+                ctx.decode(List.of(new DecodeStep(b, tokens(7, i + 64), 7)));
+                int[] all = new int[aTokens.length + ta.length];
+                System.arraycopy(aTokens, 0, all, 0, aTokens.length);
+                System.arraycopy(ta, 0, all, aTokens.length, ta.length);
+                aTokens = all;
+            }
+            assertEquals(1024, ctx.usedCells());
+            b.close();
+            assertEquals(576, ctx.usedCells(), "holes of 7 cells; 576 + a ubatch of 512 is more than the cache");
+
+            Sequence c = ctx.openSequence();
+            float[][] rows = ctx.decode(List.of(DecodeStep.allLogits(c, prompt))).getFirst();
+            assertEquals(16, c.length());
+            assertEquals(16, rows.length);
+            float[] rowA = a.decode(next, 0)[0];
+
+            try (ModelContext fresh = model.newContext(new ContextOptions(1024, 1, 1024, 2, false))) {
+                try (Sequence s = fresh.openSequence()) {
+                    expected = s.decode(prompt, 0);
+                }
+                try (Sequence s = fresh.openSequence()) {
+                    s.decode(aTokens, aTokens.length);
+                    expectedA = s.decode(next, 0)[0];
+                }
+            }
+            for (int i = 0; i < rows.length; i++) {
+                assertArrayEquals(expected[i], rows[i], BATCH_TOLERANCE, "row " + i);
+            }
+            assertArrayEquals(expectedA, rowA, BATCH_TOLERANCE, "the other sequence's cache");
+        }
+    }
 }
