@@ -66,7 +66,16 @@ final class HttpCommand implements Callable<Integer> {
     Path out;
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = client();
+
+    /**
+     * The benchmarks' client: HTTP/1.1, as the OpenAI SDKs speak it to an http:// URL. The JDK
+     * client's default h2c upgrade lost a streamed response mid-run (EOF on the HTTP/2 connection)
+     * in the first soak attempt.
+     */
+    static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {

@@ -68,7 +68,7 @@ final class SoakCommand implements Callable<Integer> {
     Path out;
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpCommand.client();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong generated = new AtomicLong();
     private final AtomicLong serverErrors = new AtomicLong();
