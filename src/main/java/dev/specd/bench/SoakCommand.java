@@ -83,11 +83,11 @@ final class SoakCommand implements Callable<Integer> {
             return 1;
         }
         List<String> ids = models != null ? models : listModels();
-        List<String[]> cases = new ArrayList<>();
-        for (String m : ids) for (String p : HttpCommand.HELD_OUT) cases.add(new String[] {m, p});
+        List<Case> cases = new ArrayList<>();
+        for (String m : ids) for (String p : HttpCommand.HELD_OUT) cases.add(new Case(m, p));
         Map<String, String> reference = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        for (String[] c : cases) reference.put(key(c), stream(c[0], c[1]));
+        for (Case c : cases) reference.put(c.key(), stream(c));
         System.err.printf(Locale.ROOT, "reference: %d answers of %d tokens, sequential, in %.1f s%n", cases.size(), tokens,
                 (System.nanoTime() - t0) / 1e9);
 
@@ -99,8 +99,8 @@ final class SoakCommand implements Callable<Integer> {
             for (int s = 0; s < streams; s++) {
                 clients.submit(() -> {
                     while (System.nanoTime() < end) {
-                        String[] c = cases.get((int) (next.getAndIncrement() % cases.size()));
-                        check(c, reference.get(key(c)));
+                        Case c = cases.get((int) (next.getAndIncrement() % cases.size()));
+                        check(c, reference.get(c.key()));
                     }
                     return null;
                 });
@@ -147,32 +147,32 @@ final class SoakCommand implements Callable<Integer> {
         return serverErrors.get() == 0 && otherErrors.get() == 0 && mismatches.get() == 0 ? 0 : 1;
     }
 
-    private void check(String[] c, String expected) {
+    private void check(Case c, String expected) {
         try {
-            String got = stream(c[0], c[1]);
+            String got = stream(c);
             requests.incrementAndGet();
             if (!got.equals(expected)) {
                 mismatches.incrementAndGet();
                 int at = 0;
                 while (at < got.length() && at < expected.length() && got.charAt(at) == expected.charAt(at)) at++;
-                firstProblems.putIfAbsent(key(c), "differs at character " + at + ": expected ..."
+                firstProblems.putIfAbsent(c.key(), "differs at character " + at + ": expected ..."
                         + expected.substring(at, Math.min(expected.length(), at + 40)) + "... got ..."
                         + got.substring(at, Math.min(got.length(), at + 40)) + "...");
             }
         } catch (ServerError e) {
             serverErrors.incrementAndGet();
-            firstProblems.putIfAbsent(key(c), e.getMessage());
+            firstProblems.putIfAbsent(c.key(), e.getMessage());
         } catch (Exception e) {
             otherErrors.incrementAndGet();
-            firstProblems.putIfAbsent(key(c), e.toString());
+            firstProblems.putIfAbsent(c.key(), e.toString());
         }
     }
 
     /** One greedy streamed completion; returns its text, counting its tokens. */
-    private String stream(String model, String prompt) throws IOException, InterruptedException {
+    private String stream(Case c) throws IOException, InterruptedException {
         ObjectNode body = json.createObjectNode();
-        body.put("model", model);
-        body.put("prompt", prompt);
+        body.put("model", c.model());
+        body.put("prompt", c.prompt());
         body.put("max_tokens", tokens);
         body.put("temperature", 0);
         body.put("ignore_eos", true);
@@ -211,8 +211,11 @@ final class SoakCommand implements Callable<Integer> {
         return ids;
     }
 
-    private static String key(String[] c) {
-        return c[0] + " / " + c[1];
+    /** One request of the soak: a pipeline and a held-out prompt. */
+    private record Case(String model, String prompt) {
+        String key() {
+            return model + " / " + prompt;
+        }
     }
 
     private static double residentBytes(long pid) {

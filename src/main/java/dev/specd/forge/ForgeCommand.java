@@ -61,15 +61,31 @@ public final class ForgeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A subcommand that writes one model to {@code --out} and reports it. */
+    abstract static class Operation implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--out", required = true, description = "output GGUF")
+        Path out;
+
+        abstract ForgeResult write();
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            return report(spec.commandLine(), write(), t0);
+        }
+    }
+
+    /** An operation on an existing model, {@code --source}. */
+    abstract static class FromSource extends Operation {
+        @Option(names = "--source", required = true, description = "source GGUF")
+        Path source;
+    }
+
     @Command(name = "expand", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Function-preserving wider/deeper llama model (epsilon 0 keeps the source's outputs).")
-    static final class Expand implements Callable<Integer> {
-        @Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Option(names = "--source", required = true, description = "source llama GGUF")
-        private Path source;
-        @Option(names = "--out", required = true, description = "output GGUF")
-        private Path out;
+    static final class Expand extends FromSource {
         @Option(names = "--embd", required = true, description = "new embedding width")
         private int embd;
         @Option(names = "--ff", required = true, description = "new feed-forward width")
@@ -84,98 +100,65 @@ public final class ForgeCommand implements Callable<Integer> {
         private GgmlType type;
 
         @Override
-        public Integer call() {
-            long t0 = System.nanoTime();
-            return report(spec.commandLine(), Forge.expand(source, out, new ExpandSpec(embd, ff, layers, epsilon, seed, type)), t0);
+        ForgeResult write() {
+            return Forge.expand(source, out, new ExpandSpec(embd, ff, layers, epsilon, seed, type));
         }
     }
 
     @Command(name = "truncate", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Keep the first N blocks (a draft model).")
-    static final class Truncate implements Callable<Integer> {
-        @Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Option(names = "--source", required = true, description = "source GGUF")
-        private Path source;
-        @Option(names = "--out", required = true, description = "output GGUF")
-        private Path out;
+    static final class Truncate extends FromSource {
         @Option(names = "--layers", required = true, description = "blocks to keep")
         private int layers;
 
         @Override
-        public Integer call() {
-            long t0 = System.nanoTime();
-            return report(spec.commandLine(), Forge.truncate(source, out, layers), t0);
+        ForgeResult write() {
+            return Forge.truncate(source, out, layers);
         }
     }
 
     @Command(name = "quantize", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Convert weight matrices to another type (norms stay F32).")
-    static final class Quantize implements Callable<Integer> {
-        @Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Option(names = "--source", required = true, description = "source GGUF")
-        private Path source;
-        @Option(names = "--out", required = true, description = "output GGUF")
-        private Path out;
+    static final class Quantize extends FromSource {
         @Option(names = "--type", required = true, description = "f32, f16, q8_0 or q4_0")
         private GgmlType type;
 
         @Override
-        public Integer call() {
-            long t0 = System.nanoTime();
-            return report(spec.commandLine(), Forge.quantize(source, out, type), t0);
+        ForgeResult write() {
+            return Forge.quantize(source, out, type);
         }
     }
 
     @Command(name = "template", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Copy a model, storing a Jinja chat template as its tokenizer.chat_template.")
-    static final class Template implements Callable<Integer> {
-        @Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Option(names = "--source", required = true, description = "source GGUF")
-        private Path source;
-        @Option(names = "--out", required = true, description = "output GGUF")
-        private Path out;
+    static final class Template extends FromSource {
         @Option(names = "--chat-template", required = true, description = "Jinja chat template file (e.g. shared/templates/*.jinja)")
         private Path chatTemplate;
 
         @Override
-        public Integer call() {
-            long t0 = System.nanoTime();
-            return report(spec.commandLine(), Forge.withChatTemplate(source, out, chatTemplate), t0);
+        ForgeResult write() {
+            return Forge.withChatTemplate(source, out, chatTemplate);
         }
     }
 
     @Command(name = "vocab", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Grow the vocabulary to N tokens with placeholder tokens at the model's unknown-token floor "
                     + "(real-size softmax, same text).")
-    static final class Vocab implements Callable<Integer> {
-        @Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Option(names = "--source", required = true, description = "source llama GGUF with a SentencePiece tokenizer")
-        private Path source;
-        @Option(names = "--out", required = true, description = "output GGUF")
-        private Path out;
+    static final class Vocab extends FromSource {
         @Option(names = "--vocab", required = true, description = "tokens in the result (e.g. 32000, 152064, 256000)")
         private int vocab;
         @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")
         private long seed;
 
         @Override
-        public Integer call() {
-            long t0 = System.nanoTime();
-            return report(spec.commandLine(), Forge.vocab(source, out, new VocabSpec(vocab, seed)), t0);
+        ForgeResult write() {
+            return Forge.vocab(source, out, new VocabSpec(vocab, seed));
         }
     }
 
     @Command(name = "random", mixinStandardHelpOptions = true, version = ForgeCommand.VERSION_TEXT,
             description = "Random-weight llama model with another model's tokenizer.")
-    static final class RandomModelCmd implements Callable<Integer> {
-        @Spec
-        private CommandLine.Model.CommandSpec spec;
-        @Option(names = "--out", required = true, description = "output GGUF")
-        private Path out;
+    static final class RandomModelCmd extends Operation {
         @Option(names = "--tokenizer", description = "GGUF whose tokenizer is copied (default: stories260K.gguf from SPECD_MODELS_DIR)")
         private Path tokenizer;
         @Option(names = "--embd", required = true, description = "embedding width")
@@ -199,12 +182,11 @@ public final class ForgeCommand implements Callable<Integer> {
         private int vocab;
 
         @Override
-        public Integer call() {
-            long t0 = System.nanoTime();
+        ForgeResult write() {
             Path tok = tokenizer != null ? tokenizer : defaultTokenizer();
             RandomSpec rs = new RandomSpec(embd, ff, layers, heads, kvHeads != null ? kvHeads : heads, tok, context, seed,
                     type, vocab);
-            return report(spec.commandLine(), Forge.random(out, rs), t0);
+            return Forge.random(out, rs);
         }
 
         private static Path defaultTokenizer() {

@@ -7,9 +7,9 @@ import dev.specd.engine.ModelBackend;
 import dev.specd.engine.ModelContext;
 import dev.specd.engine.ModelInfo;
 import dev.specd.engine.Sequence;
+import dev.specd.engine.SmallVocab;
 import dev.specd.engine.Vocab;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,47 +37,8 @@ final class CountingBackend implements ModelBackend {
 
     @Override
     public Vocab vocab() {
-        return new Vocab() {
-            public int size() {
-                return VOCAB;
-            }
-
-            public String type() {
-                return "counting";
-            }
-
-            public int bos() {
-                return 1;
-            }
-
-            public int eos() {
-                return 2;
-            }
-
-            public boolean isEndOfGeneration(int token) {
-                return token == 2;
-            }
-
-            public boolean isControl(int token) {
-                return token < 3;
-            }
-
-            public boolean addsBos() {
-                return true;
-            }
-
-            public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
-                return new int[] {1, 3 + text.length() % (VOCAB - 3)};
-            }
-
-            public byte[] pieceBytes(int token, boolean renderSpecial) {
-                return ("<" + token + ">").getBytes(StandardCharsets.UTF_8);
-            }
-
-            public String tokenText(int token) {
-                return "<" + token + ">";
-            }
-        };
+        return new SmallVocab("counting", VOCAB, t -> "<" + t + ">",
+                text -> new int[] {1, 3 + text.length() % (VOCAB - 3)});
     }
 
     @Override

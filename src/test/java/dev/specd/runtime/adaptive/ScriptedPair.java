@@ -6,7 +6,7 @@ import dev.specd.draft.FreeDrafter;
 import dev.specd.draft.StopRule;
 import dev.specd.engine.DecodeStep;
 import dev.specd.engine.Sequence;
-import dev.specd.engine.Vocab;
+import dev.specd.engine.SmallVocab;
 import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.DrafterSelection;
 import dev.specd.runtime.Generation;
@@ -88,7 +88,9 @@ final class ScriptedPair {
         List<Drafter> all = drafters != null ? drafters : List.of(new ScriptedDrafter(null, () -> this.alpha.getAsDouble(), random));
         DrafterSelection selection = priors == null || settings.selection() != dev.specd.plan.DraftSelection.ADAPTIVE ? null
                 : new DrafterSelection(all, priors, cls.key(), profile.costs(), null);
-        this.generation = new Generation(request, new ScriptedVocab(), new Sampler(request.sampling()), all,
+        this.generation = new Generation(request, new SmallVocab("scripted", VOCAB, t -> "t" + t + " ", text -> {
+            throw new UnsupportedOperationException();
+        }), new Sampler(request.sampling()), all,
                 1 << 20, e -> { }, r -> {
                     profile.observe(cls, r);
                     drafterNames.add(r.drafter());
@@ -211,48 +213,6 @@ final class ScriptedPair {
         }
 
         public void close() {
-        }
-    }
-
-    private static final class ScriptedVocab implements Vocab {
-        public int size() {
-            return VOCAB;
-        }
-
-        public String type() {
-            return "scripted";
-        }
-
-        public int bos() {
-            return 1;
-        }
-
-        public int eos() {
-            return 2;
-        }
-
-        public boolean isEndOfGeneration(int token) {
-            return token == 2;
-        }
-
-        public boolean isControl(int token) {
-            return token < 3;
-        }
-
-        public boolean addsBos() {
-            return true;
-        }
-
-        public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
-            throw new UnsupportedOperationException();
-        }
-
-        public byte[] pieceBytes(int token, boolean renderSpecial) {
-            return ("t" + token + " ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-
-        public String tokenText(int token) {
-            return "t" + token;
         }
     }
 }
