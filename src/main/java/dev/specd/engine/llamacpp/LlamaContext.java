@@ -45,8 +45,7 @@ final class LlamaContext implements ModelContext {
     private final List<float[]> rowPool = new ArrayList<>();
     /** Rows of the pool used by the decode in progress, or -1 when it copies into fresh arrays. */
     private int pooledRows = -1;
-    /** Tokens per llama.cpp ubatch, and the cells of the KV cache (n_ctx after llama.cpp's padding). */
-    private final int ubatch;
+    /** The cells of the KV cache (n_ctx after llama.cpp's padding). */
     private final int cells;
     private boolean closed;
 
@@ -56,8 +55,9 @@ final class LlamaContext implements ModelContext {
         this.options = options;
         this.nVocab = backend.vocab().size();
         this.slots = new LlamaSequence[options.maxSequences()];
-        this.batch = new NativeBatch(options.batchSize());
-        this.ubatch = ubatch(options);
+        // One ubatch per llama_decode: when a later ubatch of a call fails, b4916's restore removes
+        // the earlier ones' cells by position in every sequence, other sequences' too.
+        this.batch = new NativeBatch(ubatch(options));
         this.cells = LlamaBackend.call(() -> (int) LlamaApi.n_ctx.invokeExact(ctx));
     }
 
@@ -242,9 +242,7 @@ final class LlamaContext implements ModelContext {
                 LlamaSequence seq = (LlamaSequence) step.sequence();
                 int[] tokens = step.tokens();
                 for (int j = 0; j < tokens.length; j++) {
-                    // One ubatch per llama_decode: when a later ubatch of a call fails, b4916's restore
-                    // removes the earlier ones' cells by position in every sequence, other sequences too.
-                    if (batch.size() == ubatch) flush(pending, results);
+                    if (batch.size() == batch.capacity()) flush(pending, results);
                     boolean want = j >= step.logitsFrom();
                     int row = batch.add(tokens[j], seq.length() + j, seq.id(), want);
                     if (want) pending.add(new int[] {s, j - step.logitsFrom(), row});
@@ -272,7 +270,7 @@ final class LlamaContext implements ModelContext {
      */
     boolean defragmentIfRoom() {
         ensureOpen();
-        if (usedCells() + ubatch > cells) return false;
+        if (usedCells() + batch.capacity() > cells) return false;
         long t0 = System.nanoTime();
         LlamaBackend.call(() -> {
             // b4916 moves at most (8192 - 2 layers) / (6 layers) runs per pass, leaving the head past
