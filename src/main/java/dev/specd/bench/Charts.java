@@ -3,6 +3,7 @@ package dev.specd.bench;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -16,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The benchmarks' plots, written as PNG next to their CSV and JSON (XChart, headless). */
+/** The benchmarks' plots, written as PNG and SVG next to their CSV and JSON (XChart, headless). */
 final class Charts {
 
     private static final int WIDTH = 1000;
@@ -59,14 +60,38 @@ final class Charts {
         return save(chart, png);
     }
 
+    /**
+     * Points without lines, one marker style per series: series name → its (x, y) points. For
+     * Pareto plots, where each configuration is one point and families are series.
+     */
+    static Path scatter(Path png, String title, String xAxis, String yAxis, Map<String, List<double[]>> series)
+            throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis)
+                .yAxisTitle(yAxis).build();
+        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(9);
+        for (Map.Entry<String, List<double[]>> s : series.entrySet()) {
+            if (s.getValue().isEmpty()) continue;
+            double[] x = s.getValue().stream().mapToDouble(p -> p[0]).toArray();
+            double[] y = s.getValue().stream().mapToDouble(p -> p[1]).toArray();
+            chart.addSeries(s.getKey(), x, y);
+        }
+        return save(chart, png);
+    }
+
     /** An ordered map builder for series, so callers read as data. */
     static <K, V> Map<K, V> ordered() {
         return new LinkedHashMap<>();
     }
 
+    /** Writes {@code png} and, beside it, the same chart as SVG (scalable, diffable in docs). */
     private static Path save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path png) throws IOException {
         try (OutputStream out = Files.newOutputStream(png)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+        String name = png.getFileName().toString().replaceFirst("\\.png$", "");
+        try (OutputStream out = Files.newOutputStream(png.resolveSibling(name + ".svg"))) {
+            VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         }
         return png;
     }

@@ -17,13 +17,25 @@ import java.util.Arrays;
  * @param nll    summed −ln p_target(token | text before it) over the output
  * @param agreed output tokens equal to the target's argmax at their position
  * @param tokens output tokens scored
+ * @param tokenNll each token's −ln p_target, in order (for distribution tests between configurations)
  */
-public record TargetScore(double nll, int agreed, int tokens) {
+public record TargetScore(double nll, int agreed, int tokens, double[] tokenNll) {
 
-    public static final TargetScore ZERO = new TargetScore(0, 0, 0);
+    public static final TargetScore ZERO = new TargetScore(0, 0, 0, new double[0]);
+
+    public TargetScore {
+        tokenNll = tokenNll.clone();
+    }
+
+    @Override
+    public double[] tokenNll() {
+        return tokenNll.clone();
+    }
 
     public TargetScore plus(TargetScore o) {
-        return new TargetScore(nll + o.nll, agreed + o.agreed, tokens + o.tokens);
+        double[] all = Arrays.copyOf(tokenNll, tokenNll.length + o.tokenNll.length);
+        System.arraycopy(o.tokenNll, 0, all, tokenNll.length, o.tokenNll.length);
+        return new TargetScore(nll + o.nll, agreed + o.agreed, tokens + o.tokens, all);
     }
 
     public double meanNll() {
@@ -45,12 +57,14 @@ public record TargetScore(double nll, int agreed, int tokens) {
             // Row j (from the prompt's last token on) predicts output token j.
             float[][] rows = s.decode(all, prompt.length - 1);
             double nll = 0;
+            double[] each = new double[output.length];
             int agreed = 0;
             for (int j = 0; j < output.length; j++) {
-                nll -= Logprobs.logprob(rows[j], output[j]);
+                each[j] = -Logprobs.logprob(rows[j], output[j]);
+                nll += each[j];
                 if (argmax(rows[j]) == output[j]) agreed++;
             }
-            return new TargetScore(nll, agreed, output.length);
+            return new TargetScore(nll, agreed, output.length, each);
         }
     }
 
