@@ -4,7 +4,9 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -56,6 +58,35 @@ final class Charts {
             List<Double> y = new ArrayList<>(s.getValue().values());
             chart.addSeries(s.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
         }
+        return save(chart, png);
+    }
+
+    /**
+     * Points without lines, one marker colour per series (series name → x/y pairs), written as
+     * {@code png} and as an SVG next to it; {@code diagonal} adds the line y = x (predicted against
+     * measured).
+     */
+    static Path scatter(Path png, String title, String xAxis, String yAxis, Map<String, List<double[]>> series,
+                        boolean diagonal) throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis)
+                .yAxisTitle(yAxis).build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+        for (Map.Entry<String, List<double[]>> s : series.entrySet()) {
+            if (s.getValue().isEmpty()) continue;
+            double[] x = s.getValue().stream().mapToDouble(p -> p[0]).toArray();
+            double[] y = s.getValue().stream().mapToDouble(p -> p[1]).toArray();
+            chart.addSeries(s.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+            for (double v : x) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            for (double v : y) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
+        if (diagonal && lo <= hi) {
+            chart.addSeries("y = x", new double[] {lo, hi}, new double[] {lo, hi})
+                    .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarker(SeriesMarkers.NONE);
+        }
+        String svg = png.getFileName().toString().replaceFirst("\\.png$", "");
+        VectorGraphicsEncoder.saveVectorGraphic(chart, png.resolveSibling(svg).toString(),
+                VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         return save(chart, png);
     }
 
