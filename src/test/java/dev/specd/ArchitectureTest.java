@@ -53,7 +53,8 @@ class ArchitectureTest {
                 .whereLayer("sched").mayOnlyBeAccessedByLayers("api", "app", "bench", "metrics")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("sched", "api", "app", "bench", "metrics", "observe")
                 // The adaptive side decides from profiles and costs; it knows neither generations nor observers.
-                .whereLayer("adaptive").mayOnlyBeAccessedByLayers("runtime", "observe", "sched", "app", "bench", "metrics")
+                .whereLayer("adaptive").mayOnlyBeAccessedByLayers("runtime", "observe", "sched", "api", "app", "bench",
+                        "metrics")
                 .whereLayer("observe").mayOnlyBeAccessedByLayers("sched", "app", "bench", "metrics", "energy")
                 .whereLayer("plan").mayOnlyBeAccessedByLayers("runtime", "adaptive", "observe", "sched", "api", "app", "bench",
                         "models", "metrics")

@@ -1,5 +1,6 @@
 package dev.specd.app;
 
+import dev.specd.bench.AdviseCommand;
 import dev.specd.bench.BenchCommand;
 import dev.specd.forge.ForgeCommand;
 
@@ -10,7 +11,7 @@ import java.util.Set;
 /** The tool subcommands of the {@code specd} jar; each is a picocli command of its own package. */
 public final class SpecdCli {
 
-    private static final Set<String> TOOLS = Set.of("forge", "bench", "plan", "profile", "help", "--help", "-h");
+    private static final Set<String> TOOLS = Set.of("forge", "bench", "advise", "plan", "profile", "help", "--help", "-h");
 
     private SpecdCli() {
     }
@@ -24,6 +25,7 @@ public final class SpecdCli {
         return switch (args[0]) {
             case "forge" -> ForgeCommand.run(rest);
             case "bench" -> BenchCommand.run(rest);
+            case "advise" -> AdviseCommand.run(rest);
             case "plan" -> PlanCommand.run(rest);
             case "profile" -> ProfileCommand.run(rest);
             default -> usage(System.out);
@@ -35,6 +37,7 @@ public final class SpecdCli {
                 Usage: specd [serve]              start the OpenAI-compatible server (default)
                        specd forge <op> ...       write GGUF models: expand, truncate, random, quantize
                        specd bench <name> ...     run a benchmark: overhead, speculation, load, adaptive
+                       specd advise --target T --draft D ...   pick a drafter and k: predicted speed-up, pipeline YAML
                        specd plan <file.yaml>     compile a pipeline spec and print its plan
                        specd profile --pipeline P --workload W   profile a pipeline offline (PGO)
                 Each tool prints its own help with --help.""");

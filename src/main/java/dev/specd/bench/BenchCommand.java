@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code specd bench ...}: benchmarks that write CSV/JSON results and print side-by-side ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {OverheadCommand.class, BenchCommand.Speculation.class,
         RoundCommand.class, DraftersCommand.class, CascadesCommand.class, LoadCommand.class, AdaptiveCommand.class,
-        HttpCommand.class, SoakCommand.class, VersusCommand.class, MatrixCommand.class, ReportCommand.class, StructuredCommand.Structured.class, StructuredCommand.Constraint.class},
+        HttpCommand.class, SoakCommand.class, VersusCommand.class, MatrixCommand.class, ModelsCommand.class,
+        ReportCommand.class, StructuredCommand.Structured.class, StructuredCommand.Constraint.class},
         description = "Run a benchmark.")
 public final class BenchCommand {
 

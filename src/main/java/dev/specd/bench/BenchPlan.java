@@ -56,6 +56,12 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
     /** As {@link #open(Path, Path, int, int, int, int, boolean, EnergyAccount)} on a loaded target, which the engine then owns. */
     LocalEngine open(ModelBackend target, Path draft, int context, int sequences, int threads, int queue,
                      boolean batchInvariant, EnergyAccount energy) {
+        return open(target, draft, context, sequences, threads, queue, batchInvariant, energy, Telemetry.NONE);
+    }
+
+    /** As above, reporting to {@code telemetry} (e.g. to count acceptance by draft position). */
+    LocalEngine open(ModelBackend target, Path draft, int context, int sequences, int threads, int queue,
+                     boolean batchInvariant, EnergyAccount energy, Telemetry telemetry) {
         boolean modelDraft = mode != SpeculationMode.OFF && !lookup;
         ModelRef.File draftRef = modelDraft ? file(draft) : null;
         List<DraftPlan> drafters = mode == SpeculationMode.OFF ? List.of()
@@ -64,7 +70,7 @@ record BenchPlan(String name, SpeculationMode mode, int k, CascadeSpec cascade, 
         ExecutionPlan plan = new ExecutionPlan("bench", name, spec, RequestDefaults.OPENAI, "bench", drafters,
                 settings(), List.of());
         LocalEngine.Builder b = LocalEngine.builder(target, spec)
-                .limits(new SchedulerLimits(queue, Duration.ofHours(1))).telemetry(Telemetry.NONE).energy(energy)
+                .limits(new SchedulerLimits(queue, Duration.ofHours(1))).telemetry(telemetry).energy(energy)
                 .batchInvariant(batchInvariant);
         if (modelDraft) b.draft(draftRef.key(), LlamaBackend.load(draft, LoadOptions.DEFAULT));
         return b.ownModels().pipeline(plan).start();

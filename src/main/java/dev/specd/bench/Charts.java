@@ -6,6 +6,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -61,20 +62,35 @@ final class Charts {
     }
 
     /**
-     * Points without lines, one marker style per series: series name → its (x, y) points. For
-     * Pareto plots, where each configuration is one point and families are series.
+     * Points without lines, one marker colour per series: series name → its (x, y) points. For
+     * Pareto plots, where each configuration is one point and families are series; {@code diagonal}
+     * adds the line y = x (predicted against measured).
      */
     static Path scatter(Path png, String title, String xAxis, String yAxis, Map<String, List<double[]>> series)
             throws IOException {
+        return scatter(png, title, xAxis, yAxis, series, false);
+    }
+
+    static Path scatter(Path png, String title, String xAxis, String yAxis, Map<String, List<double[]>> series,
+                        boolean diagonal) throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xAxis)
                 .yAxisTitle(yAxis).build();
-        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(9);
+        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
         for (Map.Entry<String, List<double[]>> s : series.entrySet()) {
             if (s.getValue().isEmpty()) continue;
             double[] x = s.getValue().stream().mapToDouble(p -> p[0]).toArray();
             double[] y = s.getValue().stream().mapToDouble(p -> p[1]).toArray();
-            chart.addSeries(s.getKey(), x, y);
+            chart.addSeries(s.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
+            for (int i = 0; i < x.length; i++) {
+                lo = Math.min(lo, Math.min(x[i], y[i]));
+                hi = Math.max(hi, Math.max(x[i], y[i]));
+            }
+        }
+        if (diagonal && lo <= hi) {
+            chart.addSeries("y = x", new double[] {lo, hi}, new double[] {lo, hi})
+                    .setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line).setMarker(SeriesMarkers.NONE);
         }
         return save(chart, png);
     }

@@ -44,4 +44,16 @@ class ChartsTest {
             assertEquals(560, image.getHeight());
         }
     }
+
+    @Test
+    void scatterIsWrittenAsPngAndSvg() throws Exception {
+        Map<String, java.util.List<double[]>> series = Charts.ordered();
+        series.put("52M", java.util.List.of(new double[] {1.2, 1.1}, new double[] {2.0, 1.8}));
+        series.put("empty", java.util.List.of());
+        Path png = Charts.scatter(dir.resolve("fit.png"), "t", "predicted", "measured", series, true);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(1000, image.getWidth());
+        String svg = Files.readString(dir.resolve("fit.svg"));
+        assertTrue(svg.contains("<svg"), "an SVG document");
+    }
 }
