@@ -8,8 +8,7 @@ import dev.specd.plan.SpeculationMode;
 import dev.specd.plan.SpeculationSpec;
 import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSummary;
-import dev.specd.runtime.adaptive.CostData;
-import dev.specd.runtime.adaptive.CostModel;
+import dev.specd.runtime.adaptive.SpeedupModel;
 import dev.specd.runtime.adaptive.PipelineProfile;
 import dev.specd.runtime.observe.EnergyAccount;
 import dev.specd.sched.Collector;
@@ -32,7 +31,8 @@ final class CandidateRun implements AutoCloseable {
     static final int PROFILE_K = 8;
 
     /** Timed requests of one setting: what they generated, how long it took, what it cost. */
-    record Timed(int tokens, double seconds, double joules, List<int[]> prompts, List<int[]> outputs) {
+    /** @param decodeSeconds the time after each request's first token, over {@code tokens} less one per request */
+    record Timed(int tokens, double seconds, double decodeSeconds, double joules, List<int[]> prompts, List<int[]> outputs) {
         Timed {
             prompts = List.copyOf(prompts);
             outputs = List.copyOf(outputs);
@@ -44,6 +44,12 @@ final class CandidateRun implements AutoCloseable {
 
         double joulesPerToken() {
             return tokens == 0 ? Double.NaN : joules / tokens;
+        }
+
+        /** Time per token after each request's first: one step of this setting. */
+        double stepNanos() {
+            int steps = tokens - prompts.size();
+            return steps <= 0 ? 0 : decodeSeconds / steps * 1e9;
         }
     }
 
@@ -79,52 +85,28 @@ final class CandidateRun implements AutoCloseable {
     }
 
     /**
-     * Runs the workload's first {@code prompts} prompts at static k = {@link #PROFILE_K}, after one
-     * unmeasured request that also waits out the start-up calibration, and predicts from the counts
-     * and the engine's costs (calibrated, then refined by the run).
-     * <p>
-     * A round's host work (sampling, verification, emission) grows with its draft: the draft
-     * model's host side samples each step. The cost model keeps one turn overhead, so it is read
-     * twice: after a target-only request (k = 0) and after the profile (k = 8); the difference per
-     * drafted token joins the draft step's cost, and the k = 0 figure is the fixed overhead.
+     * Runs the workload's first {@code prompts} prompts target-only and then at static k =
+     * {@link #PROFILE_K}, after one unmeasured request that also waits out the start-up
+     * calibration, and predicts from what they measured ({@link MeasuredModel}): acceptance by
+     * position and the draft and verify times of every round, target-only's time per token.
      */
     Prediction profile(Workload w, int prompts, int tokens) {
         SpeculationSpec k8 = SpeculationSpec.fixed(SpeculationMode.LOSSLESS, PROFILE_K, CascadeSpec.DEFAULT);
         w.run(pipeline(), 0, 0, 16, k8);
-        CostModel costs = pipeline().profile().costs();
-        forgetTurnOverhead();
-        w.run(pipeline(), 0, 0, tokens, SpeculationSpec.OFF);
-        double overhead0 = costs.turnOverheadNanos();
-        forgetTurnOverhead();
-        tally.reset();
-        Timed run = timed(w, prompts, tokens, k8);
-        double overheadK = costs.turnOverheadNanos();
         PipelineProfile profile = pipeline().profile();
         if (!profile.calibrated()) throw new IllegalStateException("the engine was never calibrated: no costs to predict from");
-        double[] verify = new double[PROFILE_K + 2];
-        for (int t = 1; t <= PROFILE_K + 1; t++) verify[t] = costs.verifyNanos(t);
-        double hostPerStep = tally.meanDrafted() > 0 ? Math.max(0, (overheadK - overhead0) / tally.meanDrafted()) : 0;
+        Timed off = timed(w, prompts, tokens, SpeculationSpec.OFF);
+        tally.reset();
+        Timed run = timed(w, prompts, tokens, k8);
+        SpeedupModel model = MeasuredModel.of(tally, profile.costs(), PROFILE_K, off.stepNanos());
+        if (model == null) throw new IllegalStateException("the profile run verified no draft: nothing to predict from");
         double watts = energy.metered() && run.joules() > 0 ? run.joules() / run.seconds() : Double.NaN;
-        return Prediction.of(candidate, verify, profile.draftMillisPerToken() * 1e6 + hostPerStep, overhead0, tally,
-                watts, energy.source());
+        return new Prediction(candidate, model, tally.rounds(), tally.reached(), tally.accepted(), watts, energy.source());
     }
 
     /** One unmeasured request, which also waits out the start-up calibration (before {@link #compare} alone). */
     void warmUp(Workload w) {
         w.run(pipeline(), 0, 0, 16, SpeculationSpec.OFF);
-    }
-
-    /**
-     * Drops the turn overhead learnt so far: the engine's first turns pay for class loading and JIT
-     * compilation (tens of ms on a small model), and the cost model's moving average, which moves
-     * at most a few per cent a turn, would carry that into a short profile. The next turn measures
-     * it afresh; the calibrated decode costs stay.
-     */
-    private void forgetTurnOverhead() {
-        CostModel costs = pipeline().profile().costs();
-        CostData d = costs.snapshot(pipeline().engine().id(), "advise");
-        costs.restore(new CostData(d.version(), d.engine(), d.key(), d.observations(), d.verifyNanos(),
-                d.calibratedVerifyNanos(), d.draftNanos(), 0));
     }
 
     /** Static k against target-only, prompt by prompt, alternating which goes first. */
@@ -155,12 +137,13 @@ final class CandidateRun implements AutoCloseable {
         Collector.Completed c = Collector.run(pipeline(), new GenerationRequest(prompt, w.sampling(i), tokens, List.of(),
                 true, settings));
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double first = c.firstTokenNanos() < 0 ? seconds : (c.firstTokenNanos() - t0) / 1e9;
         SpeculationSummary s = c.done().speculation();
         double joules = s == null || s.energy() == null ? 0 : s.energy().joules();
-        return new Generated(prompt, c.tokens(), seconds, joules);
+        return new Generated(prompt, c.tokens(), seconds, seconds - first, joules);
     }
 
-    private record Generated(int[] prompt, int[] output, double seconds, double joules) {
+    private record Generated(int[] prompt, int[] output, double seconds, double decodeSeconds, double joules) {
         Generated {
             prompt = prompt.clone();
             output = output.clone();
@@ -173,6 +156,7 @@ final class CandidateRun implements AutoCloseable {
         private final List<int[]> outputs = new ArrayList<>();
         private int tokens;
         private double seconds;
+        private double decodeSeconds;
         private double joules;
 
         void add(Generated g) {
@@ -180,11 +164,12 @@ final class CandidateRun implements AutoCloseable {
             outputs.add(g.output());
             tokens += g.output().length;
             seconds += g.seconds();
+            decodeSeconds += g.decodeSeconds();
             joules += g.joules();
         }
 
         Timed timed() {
-            return new Timed(tokens, seconds, joules, prompts, outputs);
+            return new Timed(tokens, seconds, decodeSeconds, joules, prompts, outputs);
         }
     }
 

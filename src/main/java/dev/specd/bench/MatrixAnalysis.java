@@ -167,9 +167,9 @@ final class MatrixAnalysis {
         return runs.stream().mapToInt(MatrixBench.Run::tokens).sum() / runs.stream().mapToDouble(MatrixBench.Run::seconds).sum();
     }
 
-    /** Tokens per second after each request's first token. */
+    /** Tokens per second after each request's first event (its tokens excluded). */
     private static double decodeRate(List<MatrixBench.Run> runs) {
-        int tokens = runs.stream().mapToInt(r -> Math.max(0, r.tokens() - 1)).sum();
+        int tokens = runs.stream().mapToInt(r -> Math.max(0, r.tokens() - r.firstTokens())).sum();
         return tokens / runs.stream().mapToDouble(r -> r.seconds() - r.firstSeconds()).sum();
     }
 

@@ -17,7 +17,6 @@ import dev.specd.runtime.observe.EnergyAccount;
 import dev.specd.runtime.observe.Telemetry;
 import dev.specd.sched.Collector;
 import dev.specd.sched.LocalEngine;
-import dev.specd.sched.Pipeline;
 import dev.specd.sched.SchedulerLimits;
 
 import java.io.IOException;
@@ -46,10 +45,13 @@ final class MatrixBench {
      * @param output  the generated tokens (llama.cpp's: its text re-tokenised with the target's vocabulary)
      * @param text    llama.cpp's generated text (null for specd's, which has tokens)
      * @param summary null for configurations that do not speculate through specd
-     * @param firstSeconds time to the first token (prefill and one step): the rest is decoding
+     * @param firstSeconds time to the first event with tokens (the prefill, and for speculation the
+     *                     first round): the rest is decoding
+     * @param firstTokens  the tokens that first event carried
      * @param joules  NaN when nothing was metered
      */
-    record Run(MatrixConfig config, int prompt, int tokens, double seconds, double firstSeconds, int[] output, String text,
+    record Run(MatrixConfig config, int prompt, int tokens, double seconds, double firstSeconds, int firstTokens, int[] output,
+               String text,
                SpeculationSummary summary, double joules, TargetScore score) {
         Run {
             output = output.clone();
@@ -61,7 +63,7 @@ final class MatrixBench {
         }
 
         Run with(int[] tokens, TargetScore s) {
-            return new Run(config, prompt, this.tokens, seconds, firstSeconds, tokens, text, summary, joules, s);
+            return new Run(config, prompt, this.tokens, seconds, firstSeconds, firstTokens, tokens, text, summary, joules, s);
         }
     }
 
@@ -125,7 +127,9 @@ final class MatrixBench {
                              RequestDefaults.OPENAI, "bench", List.of(), dev.specd.plan.SpeculationSpec.OFF, List.of()))
                      .start() : null) {
             for (String p : texts) encoded.add(engine.pipeline().target().vocab().tokenize(p, true, false));
-            for (MatrixConfig c : configs) generate(engine, slm, c, w, encoded.getFirst(), 0, 8); // warm-up, calibration
+            // Warm-up (and the start-up calibration) on a short prompt: a long one's prefill would only add time.
+            int[] warm = engine.pipeline().target().vocab().tokenize("Once upon a time", true, false);
+            for (MatrixConfig c : configs) generate(engine, slm, c, w, warm, 0, 8);
             rounds.clear(); // acceptance counts of the measured requests only
             for (int r = 0; r < repeat; r++) {
                 for (int i = 0; i < encoded.size(); i++) {
@@ -137,14 +141,23 @@ final class MatrixBench {
                         SpeculationSummary s = done.done().speculation();
                         double joules = s == null || s.energy() == null ? Double.NaN : s.energy().joules();
                         double first = done.firstTokenNanos() < 0 ? seconds : (done.firstTokenNanos() - t0) / 1e9;
-                        runs.add(new Run(c, i, done.tokens().length, seconds, first, done.tokens(), null, s, joules, null));
+                        int firstTokens = done.texts().stream().mapToInt(t -> t.tokens().length).filter(n -> n > 0)
+                                .findFirst().orElse(0);
+                        runs.add(new Run(c, i, done.tokens().length, seconds, first, firstTokens, done.tokens(), null, s,
+                                joules, null));
                     }
                 }
             }
             // The longest static draft measured gives acceptance at every position the optimum considers.
             MatrixConfig.Specd longest = presets.stream().filter(c -> c.family().equals("lossless"))
                     .max(java.util.Comparator.comparingInt(c -> c.settings().k())).orElse(null);
-            if (longest != null) optimum = optimum(engine.pipeline(longest.id()), rounds.counts(longest.id()), longest.settings().k());
+            double targetStep = targetStepNanos(runs);
+            if (longest != null && targetStep > 0) {
+                List<PositionTally> statics = presets.stream().filter(c -> c.family().equals("lossless"))
+                        .map(c -> rounds.tally(c.id())).toList();
+                optimum = MeasuredModel.of(statics, rounds.tally(longest.id()),
+                        engine.pipeline(longest.id()).profile().costs(), longest.settings().k(), targetStep);
+            }
         }
         for (int r = 0; r < repeat; r++) {
             for (MatrixConfig c : configs) {
@@ -169,33 +182,16 @@ final class MatrixBench {
         return new dev.specd.runtime.GenerationRequest(prompt, w.sampling(i), n, List.of(), true, s);
     }
 
-    /** α by position from the counted rounds; costs from the engine's cost model as the preset's profile reads it. */
-    private static SpeedupModel optimum(Pipeline preset, long[][] counts, int maxK) {
-        var profile = preset.profile();
-        if (!profile.calibrated() || counts[0][0] == 0) return null;
-        // The calibrated curve (measured on the idle engine at start), where it has the size: the
-        // online figures also average in decodes disturbed by whatever else the machine ran.
-        double[] calibrated = profile.costs().snapshot("matrix", "").calibratedVerifyNanos();
-        double[] verify = new double[maxK + 2];
-        for (int t = 1; t <= maxK + 1; t++) {
-            double c = interpolate(calibrated, t);
-            verify[t] = c > 0 ? c : profile.costs().verifyNanos(t);
+    /** Target-only's time per token after the first (what one plain step costs in this workload). */
+    private static double targetStepNanos(List<Run> runs) {
+        double seconds = 0;
+        int tokens = 0;
+        for (Run r : runs) {
+            if (!r.config().family().equals("target-only")) continue;
+            seconds += r.seconds() - r.firstSeconds();
+            tokens += Math.max(0, r.tokens() - r.firstTokens());
         }
-        long[] reached = java.util.Arrays.copyOf(counts[0], maxK);
-        long[] accepted = java.util.Arrays.copyOf(counts[1], maxK);
-        return new SpeedupModel(SpeedupModel.alphasFromCounts(reached, accepted), verify,
-                profile.draftMillisPerToken() * 1e6, profile.costs().turnOverheadNanos());
-    }
-
-    /** The figure of size t, or the line between the nearest measured sizes around it; 0 when there are none. */
-    static double interpolate(double[] curve, int t) {
-        if (t < curve.length && curve[t] > 0) return curve[t];
-        int below = Math.min(t, curve.length) - 1;
-        while (below >= 1 && curve[below] <= 0) below--;
-        int above = t + 1;
-        while (above < curve.length && curve[above] <= 0) above++;
-        if (below < 1 || above >= curve.length) return 0;
-        return curve[below] + (curve[above] - curve[below]) * (t - below) / (above - below);
+        return tokens == 0 ? 0 : seconds / tokens * 1e9;
     }
 
     private List<Run> peer(MatrixConfig.LlamaCpp l, Workload w, Path target, List<String> prompts, int tokens, int context)
@@ -215,7 +211,7 @@ final class MatrixBench {
                 var o = result.outputs().get(i);
                 double seconds = o.nanos() / 1e9;
                 // The child's energy, split by time over its requests.
-                out.add(new Run(l, i, o.tokens(), seconds, o.firstNanos() / 1e9, new int[0], o.text(), null,
+                out.add(new Run(l, i, o.tokens(), seconds, o.firstNanos() / 1e9, 1, new int[0], o.text(), null,
                         joules * seconds / wall, null));
             }
             return out;
@@ -224,17 +220,25 @@ final class MatrixBench {
         }
     }
 
-    /** Scores every run with the target, in a context of its own, after the timed work. */
+    /** Scores every run with the target, in a context of its own, after the timed work; each prompt is decoded once. */
     private List<Run> score(Path target, List<String> texts, List<int[]> prompts, List<Run> runs) {
-        List<Run> out = new ArrayList<>();
+        Run[] out = new Run[runs.size()];
         try (ModelBackend scorer = LlamaBackend.load(target, LoadOptions.DEFAULT)) {
-            for (Run r : runs) {
-                int[] output = r.text() == null ? r.output()
-                        : continuation(scorer, texts.get(r.prompt()), prompts.get(r.prompt()), r.text());
-                out.add(r.with(output, TargetScore.of(scorer, prompts.get(r.prompt()), output, threads)));
+            for (int p = 0; p < prompts.size(); p++) {
+                List<int[]> outputs = new ArrayList<>();
+                for (Run r : runs) {
+                    outputs.add(r.prompt() != p ? null : r.text() == null ? r.output()
+                            : continuation(scorer, texts.get(p), prompts.get(p), r.text()));
+                }
+                int longest = outputs.stream().filter(java.util.Objects::nonNull).mapToInt(o -> o.length).max().orElse(0);
+                try (TargetScore.PromptScorer s = new TargetScore.PromptScorer(scorer, prompts.get(p), longest, threads)) {
+                    for (int i = 0; i < runs.size(); i++) {
+                        if (outputs.get(i) != null) out[i] = runs.get(i).with(outputs.get(i), s.score(outputs.get(i)));
+                    }
+                }
             }
         }
-        return out;
+        return List.of(out);
     }
 
     /**
@@ -249,32 +253,21 @@ final class MatrixBench {
         return java.util.Arrays.copyOfRange(all, same, all.length);
     }
 
-    /** Acceptance by draft position per preset, counted from every verified round (exact, not decayed). */
+    /** A tally of every verified round per preset (acceptance by position, draft and verify times). */
     private static final class Rounds implements Telemetry {
-        private final Map<String, long[][]> counts = new ConcurrentHashMap<>();
+        private final Map<String, PositionTally> tallies = new ConcurrentHashMap<>();
 
         @Override
         public void round(String pipeline, SpeculationMode mode, RoundRecord round) {
-            if (round.drafted() <= 0) return;
-            long[][] c = counts.computeIfAbsent(pipeline, p -> new long[2][32]);
-            synchronized (c) {
-                int reached = Math.min(Math.min(round.drafted(), round.acceptedPrefix() + 1), 32);
-                for (int i = 0; i < reached; i++) {
-                    c[0][i]++;
-                    if (i < round.acceptedPrefix()) c[1][i]++;
-                }
-            }
+            tally(pipeline).round(pipeline, mode, round);
         }
 
-        long[][] counts(String pipeline) {
-            long[][] c = counts.getOrDefault(pipeline, new long[2][32]);
-            synchronized (c) {
-                return new long[][] {c[0].clone(), c[1].clone()};
-            }
+        PositionTally tally(String pipeline) {
+            return tallies.computeIfAbsent(pipeline, p -> new PositionTally(32));
         }
 
         void clear() {
-            counts.clear();
+            tallies.clear();
         }
     }
 }

@@ -157,6 +157,8 @@ final class MatrixCommand implements Callable<Integer> {
         m.put("prompt_tokens", promptTokens);
         m.put("tokens", x.tokens());
         m.put("seconds", x.seconds());
+        m.put("first_event_seconds", x.firstSeconds());
+        m.put("first_event_tokens", x.firstTokens());
         m.put("joules", Double.isNaN(x.joules()) ? null : x.joules());
         m.put("rounds", x.summary() == null ? null : x.summary().rounds());
         m.put("drafted", x.summary() == null ? null : x.summary().drafted());

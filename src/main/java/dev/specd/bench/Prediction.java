@@ -24,15 +24,6 @@ record Prediction(DraftCandidate candidate, SpeedupModel model, long rounds, lon
         accepted = accepted.clone();
     }
 
-    static Prediction of(DraftCandidate candidate, double[] verifyNanos, double draftNanos, double overheadNanos,
-                         PositionTally tally, double watts, String energySource) {
-        long[] reached = tally.reached();
-        long[] accepted = tally.accepted();
-        SpeedupModel m = new SpeedupModel(SpeedupModel.alphasFromCounts(reached, accepted), verifyNanos, draftNanos,
-                overheadNanos);
-        return new Prediction(candidate, m, tally.rounds(), reached, accepted, watts, energySource);
-    }
-
     SpeedupModel.Point best() {
         return model.best();
     }

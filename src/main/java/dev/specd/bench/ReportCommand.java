@@ -13,12 +13,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code specd bench report}: docs/results.md regenerated from the raw results under docs/results/
- * — the matrix ({@code matrix.json}), the model-selection study ({@code models.json}), the
+ * — the matrix ({@code matrix.json}), the model-selection study ({@code models-summary.json}), the
  * advisor's check ({@code advice.json}) — followed by the hand-kept earlier measurements
  * ({@code earlier.md}). Every figure comes with its command and the machine it ran on.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Regenerate docs/results.md from the raw results in docs/results/ (matrix.json, models.json, "
+        description = "Regenerate docs/results.md from the raw results in docs/results/ (matrix.json, models-summary.json, "
                 + "advice.json, earlier.md).")
 final class ReportCommand implements Callable<Integer> {
 
@@ -51,7 +51,7 @@ final class ReportCommand implements Callable<Integer> {
                 + "/earlier.md`). Every row of a table comes from one run, so the ratios are side by side.").blank();
         Path matrix = results.resolve("matrix.json");
         if (Files.isRegularFile(matrix)) MatrixReport.render(md, json.readTree(matrix.toFile()), link);
-        Path models = results.resolve("models.json");
+        Path models = results.resolve("models-summary.json");
         if (Files.isRegularFile(models)) generic(md, "Model selection (`bench models`)", json.readTree(models.toFile()), link);
         Path advice = results.resolve("advice.json");
         if (Files.isRegularFile(advice)) generic(md, "Advisor (`specd advise`)", json.readTree(advice.toFile()), link);

@@ -49,22 +49,49 @@ public record TargetScore(double nll, int agreed, int tokens, double[] tokenNll)
     /** Scores {@code output} after {@code prompt} with {@code target}, in a context of its own. */
     public static TargetScore of(ModelBackend target, int[] prompt, int[] output, int threads) {
         if (output.length == 0) return ZERO;
-        int[] all = Arrays.copyOf(prompt, prompt.length + output.length);
-        System.arraycopy(output, 0, all, prompt.length, output.length);
-        int cells = Math.max(64, all.length + 16);
-        try (ModelContext ctx = target.newContext(ContextOptions.of(cells, 1).withThreads(threads));
-             Sequence s = ctx.openSequence()) {
-            // Row j (from the prompt's last token on) predicts output token j.
-            float[][] rows = s.decode(all, prompt.length - 1);
+        try (PromptScorer s = new PromptScorer(target, prompt, output.length, threads)) {
+            return s.score(output);
+        }
+    }
+
+    /**
+     * Scores many outputs of one prompt, decoding the prompt once: each output is decoded after it
+     * and the sequence truncated back to the prompt (a long prompt's prefill would otherwise cost
+     * more than all its outputs). Closes the context it opened.
+     */
+    static final class PromptScorer implements AutoCloseable {
+        private final ModelContext ctx;
+        private final Sequence seq;
+        private final int promptLength;
+        private final float[] first;
+
+        PromptScorer(ModelBackend target, int[] prompt, int maxOutput, int threads) {
+            this.ctx = target.newContext(ContextOptions.of(Math.max(64, prompt.length + maxOutput + 16), 1).withThreads(threads));
+            this.seq = ctx.openSequence();
+            this.promptLength = prompt.length;
+            this.first = seq.decode(prompt, prompt.length - 1)[0]; // predicts the first output token
+        }
+
+        TargetScore score(int[] output) {
+            if (output.length == 0) return ZERO;
+            float[][] rest = output.length > 1 ? seq.decode(Arrays.copyOf(output, output.length - 1), 0) : new float[0][];
+            seq.truncate(promptLength);
             double nll = 0;
             double[] each = new double[output.length];
             int agreed = 0;
             for (int j = 0; j < output.length; j++) {
-                each[j] = -Logprobs.logprob(rows[j], output[j]);
+                float[] row = j == 0 ? first : rest[j - 1];
+                each[j] = -Logprobs.logprob(row, output[j]);
                 nll += each[j];
-                if (argmax(rows[j]) == output[j]) agreed++;
+                if (argmax(row) == output[j]) agreed++;
             }
             return new TargetScore(nll, agreed, output.length, each);
+        }
+
+        @Override
+        public void close() {
+            seq.close();
+            ctx.close();
         }
     }
 

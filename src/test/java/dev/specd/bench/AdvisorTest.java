@@ -40,12 +40,17 @@ class AdvisorTest {
     @Test
     void tallyCountsReachedAndAcceptedPositionsExactly() {
         PositionTally t = new PositionTally(4);
-        t.round("p", SpeculationMode.LOSSLESS, new RoundRecord(4, 2, 2, false, 0, 0, 5)); // positions 0, 1 accepted, 2 rejected
-        t.round("p", SpeculationMode.LOSSLESS, new RoundRecord(4, 4, -1, true, 0, 0, 5)); // all accepted
+        t.round("p", SpeculationMode.LOSSLESS, new RoundRecord(4, 2, 2, false, 400, 1000, 5)); // positions 0, 1 accepted, 2 rejected
+        t.round("p", SpeculationMode.LOSSLESS, new RoundRecord(4, 4, -1, true, 800, 3000, 5)); // all accepted
         t.round("p", SpeculationMode.LOSSLESS, new RoundRecord(0, 0, -1, false, 0, 0, 1)); // no draft: no round
         assertArrayEquals(new long[] {2, 2, 2, 1}, t.reached());
         assertArrayEquals(new long[] {2, 2, 1, 1}, t.accepted());
         assertEquals(2, t.rounds());
+        assertEquals(150.0, t.draftNanosPerToken(), 1e-9); // median of 100 and 200 ns per drafted token
+        assertEquals(2000.0, t.verifyNanos(5), 1e-9);
+        assertEquals(0.0, t.verifyNanos(3), 1e-9);
+        t.round("p", SpeculationMode.LOSSLESS, new RoundRecord(4, 0, 0, false, 40_000, 900_000, 5)); // a first round: prompt left-overs
+        assertEquals(3000.0, t.verifyNanos(5), 1e-9, "the median shrugs off the outlier");
         t.reset();
         assertArrayEquals(new long[4], t.reached());
     }

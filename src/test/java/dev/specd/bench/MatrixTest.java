@@ -57,9 +57,9 @@ class MatrixTest {
     @Test
     void missingCalibratedSizesAreInterpolated() {
         double[] curve = {0, 10, 12, 0, 16, 0};
-        assertEquals(14, MatrixBench.interpolate(curve, 3), 1e-9);
-        assertEquals(12, MatrixBench.interpolate(curve, 2), 1e-9);
-        assertEquals(0, MatrixBench.interpolate(curve, 5), 1e-9); // nothing measured above it
+        assertEquals(14, MeasuredModel.interpolate(curve, 3), 1e-9);
+        assertEquals(12, MeasuredModel.interpolate(curve, 2), 1e-9);
+        assertEquals(0, MeasuredModel.interpolate(curve, 5), 1e-9); // nothing measured above it
     }
 
     @Test
