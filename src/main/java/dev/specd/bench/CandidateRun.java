@@ -31,8 +31,13 @@ final class CandidateRun implements AutoCloseable {
     static final int PROFILE_K = 8;
 
     /** Timed requests of one setting: what they generated, how long it took, what it cost. */
-    /** @param decodeSeconds the time after each request's first token, over {@code tokens} less one per request */
-    record Timed(int tokens, double seconds, double decodeSeconds, double joules, List<int[]> prompts, List<int[]> outputs) {
+    /**
+     * @param decodeSeconds the time after each request's first event (the prefill, and for
+     *                      speculation its first round)
+     * @param decodeTokens  the tokens emitted in that time
+     */
+    record Timed(int tokens, double seconds, double decodeSeconds, int decodeTokens, double joules, List<int[]> prompts,
+                 List<int[]> outputs) {
         Timed {
             prompts = List.copyOf(prompts);
             outputs = List.copyOf(outputs);
@@ -46,10 +51,14 @@ final class CandidateRun implements AutoCloseable {
             return tokens == 0 ? Double.NaN : joules / tokens;
         }
 
-        /** Time per token after each request's first: one step of this setting. */
+        /** Time per token after each request's first event: one step of this setting. */
         double stepNanos() {
-            int steps = tokens - prompts.size();
-            return steps <= 0 ? 0 : decodeSeconds / steps * 1e9;
+            return decodeTokens <= 0 ? 0 : decodeSeconds / decodeTokens * 1e9;
+        }
+
+        /** Mean time to a request's first event. */
+        double firstSeconds() {
+            return prompts.isEmpty() ? 0 : (seconds - decodeSeconds) / prompts.size();
         }
     }
 
@@ -57,6 +66,20 @@ final class CandidateRun implements AutoCloseable {
     record Comparison(int k, Timed speculative, Timed targetOnly) {
         double speedup() {
             return speculative.tokensPerSecond() / targetOnly.tokensPerSecond();
+        }
+
+        /** The speed-up after each request's first event: what the analytical model predicts. */
+        double decodeSpeedup() {
+            return targetOnly.stepNanos() / speculative.stepNanos();
+        }
+
+        /**
+         * The end-to-end speed-up a decode speed-up {@code s} gives these requests: target-only's
+         * own time to its first event and its decode time, the latter divided by {@code s}.
+         */
+        double endToEnd(double s) {
+            double first = targetOnly.firstSeconds() * targetOnly.prompts().size();
+            return (first + targetOnly.decodeSeconds()) / (first + targetOnly.decodeSeconds() / s);
         }
     }
 
@@ -138,12 +161,14 @@ final class CandidateRun implements AutoCloseable {
                 true, settings));
         double seconds = (System.nanoTime() - t0) / 1e9;
         double first = c.firstTokenNanos() < 0 ? seconds : (c.firstTokenNanos() - t0) / 1e9;
+        int firstTokens = c.texts().stream().mapToInt(t -> t.tokens().length).filter(n -> n > 0).findFirst().orElse(0);
         SpeculationSummary s = c.done().speculation();
         double joules = s == null || s.energy() == null ? 0 : s.energy().joules();
-        return new Generated(prompt, c.tokens(), seconds, seconds - first, joules);
+        return new Generated(prompt, c.tokens(), seconds, seconds - first, c.tokens().length - firstTokens, joules);
     }
 
-    private record Generated(int[] prompt, int[] output, double seconds, double decodeSeconds, double joules) {
+    private record Generated(int[] prompt, int[] output, double seconds, double decodeSeconds, int decodeTokens,
+                             double joules) {
         Generated {
             prompt = prompt.clone();
             output = output.clone();
@@ -157,6 +182,7 @@ final class CandidateRun implements AutoCloseable {
         private int tokens;
         private double seconds;
         private double decodeSeconds;
+        private int decodeTokens;
         private double joules;
 
         void add(Generated g) {
@@ -165,11 +191,12 @@ final class CandidateRun implements AutoCloseable {
             tokens += g.output().length;
             seconds += g.seconds();
             decodeSeconds += g.decodeSeconds();
+            decodeTokens += g.decodeTokens();
             joules += g.joules();
         }
 
         Timed timed() {
-            return new Timed(tokens, seconds, decodeSeconds, joules, prompts, outputs);
+            return new Timed(tokens, seconds, decodeSeconds, decodeTokens, joules, prompts, outputs);
         }
     }
 

@@ -20,10 +20,11 @@ final class MatrixReport {
     private MatrixReport() {
     }
 
-    static void render(Markdown md, JsonNode m, String link) {
+    /** @param link the results directory as the report links it; {@code dir} as a command writes into it */
+    static void render(Markdown md, JsonNode m, String link, String dir) {
         md.line("## Speculation matrix (`bench matrix`)").blank();
         md.line("`SPECD_MODELS_DIR=../shared/models java -jar target/quarkus-app/quarkus-run.jar " + m.path("command").asText()
-                .replaceFirst("^specd ", "") + " --out " + link + "`").blank();
+                .replaceFirst("^specd ", "") + " --out " + dir + "`").blank();
         JsonNode mc = m.path("machine");
         md.line(String.format(Locale.ROOT, "Machine: %s, %s cores, %s decode threads, %s GiB; %s; %s; llama.cpp %s; specd %s. "
                         + "Finished %s after %.1f minutes; energy source: %s; draft: %s.", mc.path("cpu").asText(),
@@ -45,6 +46,7 @@ final class MatrixReport {
                 "speed-up", "best llama.cpp speculative", "speed-up", "specd ÷ llama.cpp", "adaptive ÷ optimum",
                 "adaptive ÷ best static", "fastest cascade within 2 % NLL", "speed-up"});
         md.line("![speed-ups](" + link + "/matrix-speedup.png)").blank();
+        md.line("(Every plot is also written as SVG next to its PNG by the benchmark; only the PNGs are kept here.)").blank();
         for (JsonNode s : m.path("summaries")) {
             String w = s.path("workload").asText();
             md.line("#### " + w).blank();
