@@ -10,8 +10,9 @@ import java.util.List;
  * the advisor's prediction): α by position counted from static presets' rounds; the verify curve
  * from the rounds' own verify decodes (median per batch size: a request's first round also decodes
  * what its prompt left), with the start-up calibration only shaping the sizes no round had — the
- * calibration ran on an empty cache while the JVM was still compiling (on 2 cores its figures were
- * off by up to 3×), the rounds ran at the workload's context length on a settled machine; a draft
+ * calibration ran on an empty cache while the JVM was still compiling (on 2 cores its 9-row figure
+ * came out 17× its 1-row one where the rounds measured ~4×), the rounds ran at the workload's context
+ * length on a settled machine; a draft
  * token's cost as the rounds measured it (its decode and its host-side sampling); and a step's
  * host work as target-only's measured time per token less the one-row verify.
  */
