@@ -1,6 +1,7 @@
 package dev.specd.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.specd.energy.CpuModelMeter;
 import dev.specd.engine.LoadOptions;
 import dev.specd.engine.ModelBackend;
 import dev.specd.engine.llamacpp.LlamaBackend;
@@ -9,7 +10,9 @@ import dev.specd.plan.ExecutionPlan;
 import dev.specd.plan.ModelRef;
 import dev.specd.plan.RequestDefaults;
 import dev.specd.plan.SpeculationMode;
+import dev.specd.plan.SpeculationSpec;
 import dev.specd.plan.TargetSpec;
+import dev.specd.runtime.GenerationRequest;
 import dev.specd.runtime.SpeculationSummary;
 import dev.specd.runtime.adaptive.RoundRecord;
 import dev.specd.runtime.adaptive.SpeedupModel;
@@ -85,7 +88,7 @@ final class MatrixBench {
     /** The CPU energy model applied to llama.cpp's child processes (their CPU time is not this process's). */
     record EnergyModel(double wattsPerCore, double idleWatts, double idleShare) {
         double joules(long cpuNanos, double wallSeconds) {
-            return wattsPerCore * cpuNanos / 1e9 + idleWatts * idleShare * wallSeconds;
+            return CpuModelMeter.estimate(wattsPerCore, idleWatts, idleShare, cpuNanos / 1e9, wallSeconds);
         }
     }
 
@@ -124,7 +127,7 @@ final class MatrixBench {
         try (LocalEngine engine = b.start();
              LocalEngine slm = draftOnly ? LocalEngine.builder(LlamaBackend.load(draft, LoadOptions.DEFAULT), draftSpec)
                      .ownModels().energy(energy).pipeline(new ExecutionPlan("draft-only", "draft-only", draftSpec,
-                             RequestDefaults.OPENAI, "bench", List.of(), dev.specd.plan.SpeculationSpec.OFF, List.of()))
+                             RequestDefaults.OPENAI, "bench", List.of(), SpeculationSpec.OFF, List.of()))
                      .start() : null) {
             for (String p : texts) encoded.add(engine.pipeline().target().vocab().tokenize(p, true, false));
             // Warm-up (and the start-up calibration) on a short prompt: a long one's prefill would only add time.
@@ -172,14 +175,14 @@ final class MatrixBench {
         return switch (c) {
             case MatrixConfig.Specd s -> Collector.run(engine.pipeline(s.id()), request(w, prompt, i, n, s.settings()));
             case MatrixConfig.DraftOnly d -> Collector.run(slm.pipeline(), request(w, prompt, i, n,
-                    dev.specd.plan.SpeculationSpec.OFF));
+                    SpeculationSpec.OFF));
             case MatrixConfig.LlamaCpp l -> null;
         };
     }
 
-    private static dev.specd.runtime.GenerationRequest request(Workload w, int[] prompt, int i, int n,
-                                                               dev.specd.plan.SpeculationSpec s) {
-        return new dev.specd.runtime.GenerationRequest(prompt, w.sampling(i), n, List.of(), true, s);
+    private static GenerationRequest request(Workload w, int[] prompt, int i, int n,
+                                                               SpeculationSpec s) {
+        return new GenerationRequest(prompt, w.sampling(i), n, List.of(), true, s);
     }
 
     /** Target-only's time per token after the first (what one plain step costs in this workload). */

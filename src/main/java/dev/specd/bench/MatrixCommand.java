@@ -93,7 +93,8 @@ final class MatrixCommand implements Callable<Integer> {
             MatrixPlots.workload(out, w.name(), ps);
         }
         double minutes = (System.nanoTime() - start) / 60e9;
-        BenchTable.write(out, "matrix", points.stream().map(MatrixCommand::row).toList());
+        ObjectMapper mapper = new ObjectMapper();
+        BenchTable.write(out, "matrix", points.stream().map(p -> row(mapper, p)).toList());
         BenchTable.write(out, "matrix-requests", requests);
         MatrixPlots.speedups(out, points);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -108,7 +109,7 @@ final class MatrixCommand implements Callable<Integer> {
         json.put("draft", draftFile.getFileName().toString());
         json.put("summaries", summaries);
         json.put("points", points);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("matrix.json").toFile(), json);
+        mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("matrix.json").toFile(), json);
         System.out.printf(Locale.ROOT, "matrix: %d workloads x %d configurations in %.1f minutes; wrote %s (and .csv, "
                 + "matrix-requests.csv, plots)%n", ws.size(), configs.size(), minutes, out.resolve("matrix.json"));
         return 0;
@@ -144,8 +145,8 @@ final class MatrixCommand implements Callable<Integer> {
         return BenchCommand.resolver().resolve(BenchCommand.forgedTarget(Double.toString(w.targetEpsilon().get())));
     }
 
-    private static Map<String, Object> row(MatrixAnalysis.Point p) {
-        return new ObjectMapper().convertValue(p, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {
+    private static Map<String, Object> row(ObjectMapper mapper, MatrixAnalysis.Point p) {
+        return mapper.convertValue(p, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {
         });
     }
 

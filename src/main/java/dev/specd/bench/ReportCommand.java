@@ -76,11 +76,18 @@ final class ReportCommand implements Callable<Integer> {
         }
         Path earlier = results.resolve("earlier.md");
         if (Files.isRegularFile(earlier)) {
-            List<String> lines = Files.readAllLines(earlier);
             md.blank();
-            lines.forEach(md::line);
+            // Its links are relative to docs/results/; the report sits one folder up.
+            Files.readAllLines(earlier).forEach(l -> md.line(rebase(l, link)));
         }
         return md.toString();
+    }
+
+    /** Relative Markdown links of a line written inside the results directory, as seen from the report. */
+    static String rebase(String line, String link) {
+        String prefixed = line.replaceAll("\\]\\((?!https?:|/|#)([^)]+)\\)",
+                "](" + java.util.regex.Matcher.quoteReplacement(link) + "/$1)");
+        return prefixed.replace("](" + link + "/../", "](");
     }
 
     /**

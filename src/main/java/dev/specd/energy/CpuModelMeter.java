@@ -90,11 +90,20 @@ public final class CpuModelMeter implements EnergySource {
         }
     }
 
+    /**
+     * The model's joules for a process that used {@code cpuSeconds} of CPU over {@code wallSeconds}
+     * (also for processes this meter does not watch: the benchmarks' llama.cpp peers).
+     */
+    public static double estimate(double wattsPerCore, double idleWatts, double idleShare, double cpuSeconds,
+                                  double wallSeconds) {
+        return Math.max(0.0, wattsPerCore * cpuSeconds + idleWatts * idleShare * wallSeconds);
+    }
+
     @Override
     public double joules() {
         double cpuSeconds = (cpuNanos.getAsLong() - cpuOrigin) / 1e9;
         double wallSeconds = (wallNanos.getAsLong() - wallOrigin) / 1e9;
-        double estimate = Math.max(0.0, wattsPerCore * cpuSeconds + idleWatts * idleShare * wallSeconds);
+        double estimate = estimate(wattsPerCore, idleWatts, idleShare, cpuSeconds, wallSeconds);
         return Double.longBitsToDouble(highest.accumulateAndGet(Double.doubleToLongBits(estimate), Math::max));
     }
 

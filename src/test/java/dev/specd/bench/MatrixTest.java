@@ -70,6 +70,12 @@ class MatrixTest {
         assertEquals("specd bench matrix --quick", MatrixCommand.command(List.of("bench", "matrix", "--quick")));
     }
 
+    @Test
+    void linksOfTheEarlierResultsAreRebasedIntoTheReport() {
+        assertEquals("![a](results/x.png) [b](../loadtests/R.md#s) [c](https://x.org) [d](#top)",
+                ReportCommand.rebase("![a](x.png) [b](../../loadtests/R.md#s) [c](https://x.org) [d](#top)", "results"));
+    }
+
     /**
      * stories260K verifying itself, greedy: every lossless configuration and llama.cpp's own loop
      * must emit target-only's tokens; the report then states the goals from the JSON.
